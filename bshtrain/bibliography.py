@@ -1,0 +1,129 @@
+"""The project's one bibliography: every work cited by a lesson, task, case or rubric."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .loading import DataFileError, Problem, load_model_list
+
+BIBLIOGRAPHY_FILE = "bibliography.yaml"
+
+
+class Work(BaseModel):
+    """One cited work."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    authors: list[str] = Field(min_length=1)
+    year: int | str = Field(description="e.g. 2023, or 2023a when one first author has two")
+    title: str = Field(min_length=1)
+    venue: str = Field(min_length=1)
+    doi: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+    def reference(self) -> str:
+        """The full reference as plain text (APA-like)."""
+        if len(self.authors) == 1:
+            names = self.authors[0]
+        else:
+            names = ", ".join(self.authors[:-1]) + ", & " + self.authors[-1]
+        text = f"{names} ({self.year}). {self.title}. {self.venue}."
+        if self.doi:
+            text += f" https://doi.org/{self.doi}"
+        elif self.url:
+            text += f" {self.url}"
+        if self.note:
+            text += f" [{self.note}]"
+        return text
+
+    def short(self) -> str:
+        """Author-year label, e.g. 'Ryum et al., 2023'."""
+        surnames = [a.split(",")[0].strip() for a in self.authors]
+        if len(surnames) == 1:
+            who = surnames[0]
+        elif len(surnames) == 2:
+            who = f"{surnames[0]} & {surnames[1]}"
+        else:
+            who = f"{surnames[0]} et al."
+        return f"{who}, {self.year}"
+
+
+class UnknownSourceError(KeyError):
+    """A citation key that is not in the bibliography."""
+
+    def __str__(self) -> str:
+        return f"unknown bibliography key(s): {', '.join(self.args[0])}"
+
+
+def _default_path() -> Path:
+    return Path(str(resources.files("bshtrain") / "data" / BIBLIOGRAPHY_FILE))
+
+
+def load_bibliography(path: Path | None = None) -> dict[str, Work]:
+    """Load the bibliography; duplicate keys and duplicate DOIs are errors."""
+    path = path or _default_path()
+    works = load_model_list(Work, path, "works")
+    found: dict[str, Work] = {}
+    dois: dict[str, str] = {}
+    problems = []
+    for i, work in enumerate(works):
+        if work.key in found:
+            problems.append(Problem(str(path), f"works.{i}.key", f"duplicate key '{work.key}'"))
+        if work.doi and work.doi.lower() in dois:
+            problems.append(
+                Problem(str(path), f"works.{i}.doi",
+                        f"the same work twice: DOI also used by '{dois[work.doi.lower()]}'")
+            )
+        if any(w.short() == work.short() for w in found.values()):
+            problems.append(Problem(
+                str(path), f"works.{i}.year",
+                f"'{work.short()}' is ambiguous: add a letter to the year (2023a, 2023b)"))
+        found[work.key] = work
+        if work.doi:
+            dois[work.doi.lower()] = work.key
+    if problems:
+        raise DataFileError(problems)
+    return found
+
+
+@lru_cache(maxsize=1)
+def bibliography() -> dict[str, Work]:
+    """The shipped bibliography, loaded once."""
+    return load_bibliography()
+
+
+def check_keys(keys: Iterable[str], works: dict[str, Work] | None = None) -> None:
+    """Raise UnknownSourceError if any key is not in the bibliography."""
+    works = bibliography() if works is None else works
+    unknown = sorted({k for k in keys if k not in works})
+    if unknown:
+        raise UnknownSourceError(unknown)
+
+
+def cite(*keys: str) -> str:
+    """An in-text citation such as '(Ryum et al., 2023; Tompkins, 2002)'."""
+    check_keys(keys)
+    works = bibliography()
+    return "(" + "; ".join(works[k].short() for k in keys) + ")"
+
+
+def references(keys: Iterable[str]) -> list[Work]:
+    """The works for `keys`, sorted as a reference list, each once."""
+    keys = list(dict.fromkeys(keys))
+    check_keys(keys)
+    works = bibliography()
+    return sorted((works[k] for k in keys), key=lambda w: (w.authors[0], str(w.year)))
+
+
+def references_html(keys: Iterable[str]) -> str:
+    """A reference list as escaped HTML."""
+    items = "".join(f"<li>{html.escape(w.reference())}</li>" for w in references(keys))
+    return f"<ol class='bshtrain-references'>{items}</ol>"

@@ -1,0 +1,201 @@
+"""Client cases: the fictional vignettes trainees work on."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .loading import DataFileError, Problem, load_model
+from .vocab import Approach, Level, Mechanism, PresentingProblem, RiskFlag, Speaker
+
+EXTRA_CASES_ENV = "BSHTRAIN_CASES"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_ID = r"^[a-z][a-z0-9-]*$"
+
+
+class MaintainingFactor(_Strict):
+    id: str = Field(pattern=_ID)
+    description: str = Field(min_length=1)
+    mechanism: Mechanism
+
+
+class Formulation(_Strict):
+    triggers: list[str] = Field(min_length=1)
+    thoughts: list[str] = Field(min_length=1)
+    behaviours: list[str] = Field(min_length=1)
+    maintaining_factors: list[MaintainingFactor] = Field(min_length=1)
+
+
+class Goal(_Strict):
+    id: str = Field(pattern=_ID)
+    text: str = Field(min_length=1, description="in the client's own words")
+
+
+class Constraints(_Strict):
+    minutes_per_day: int = Field(ge=0, le=600, description="time the client can give on most days")
+    literacy: Level
+    energy: Level
+    caring_duties: str = ""
+    money: str = ""
+    privacy: str = ""
+    other: list[str] = Field(default_factory=list)
+
+
+class Risk(_Strict):
+    level: Level
+    flags: list[RiskFlag] = Field(default_factory=list)
+    notes: str = Field(min_length=1)
+
+
+class Takeaway(_Strict):
+    id: str = Field(pattern=_ID)
+    text: str = Field(min_length=1)
+    relates_to: list[str] = Field(default_factory=list, description="maintaining factor ids")
+
+
+class Line(_Strict):
+    speaker: Speaker
+    text: str = Field(min_length=1)
+
+
+class Session(_Strict):
+    worked_on: str = Field(min_length=1)
+    takeaways: list[Takeaway] = Field(min_length=1)
+    excerpt: list[Line] = Field(min_length=2)
+
+
+class LogEntry(_Strict):
+    session: int = Field(ge=1)
+    task: str
+    planned: str
+    done: Level | str
+    quality: Level | None = None
+    obstacles: str = ""
+    client_comment: str = ""
+
+
+class Case(_Strict):
+    """One fictional client."""
+
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=1)
+    age: int = Field(ge=10, le=100)
+    pronouns: str
+    context: str = Field(min_length=1, description="cultural and social context")
+    setting: str = Field(min_length=1)
+    presenting_problem: PresentingProblem
+    problem_summary: str = Field(min_length=1)
+    approach: Approach
+    homework_term: str = Field(min_length=1, description="the therapy's word for homework")
+    session_number: int = Field(ge=1)
+    formulation: Formulation
+    goals: list[Goal] = Field(min_length=1)
+    strengths: list[str] = Field(min_length=1)
+    constraints: Constraints
+    risk: Risk
+    homework_history: str = Field(min_length=1)
+    session: Session
+    homework_log: list[LogEntry] = Field(default_factory=list)
+
+    def factor(self, factor_id: str) -> MaintainingFactor | None:
+        return next((f for f in self.formulation.maintaining_factors if f.id == factor_id), None)
+
+    def goal(self, goal_id: str) -> Goal | None:
+        return next((g for g in self.goals if g.id == goal_id), None)
+
+    def takeaway(self, takeaway_id: str) -> Takeaway | None:
+        return next((t for t in self.session.takeaways if t.id == takeaway_id), None)
+
+
+def _check_ids(case: Case, path: Path) -> list[Problem]:
+    problems = []
+    if case.id != path.stem:
+        problems.append(Problem(str(path), "id", f"expected '{path.stem}' (the file's name), got '{case.id}'"))
+    groups = {
+        "formulation.maintaining_factors": [f.id for f in case.formulation.maintaining_factors],
+        "goals": [g.id for g in case.goals],
+        "session.takeaways": [t.id for t in case.session.takeaways],
+    }
+    factor_ids = set(groups["formulation.maintaining_factors"])
+    for i, takeaway in enumerate(case.session.takeaways):
+        for ref in takeaway.relates_to:
+            if ref not in factor_ids:
+                problems.append(Problem(str(path), f"session.takeaways.{i}.relates_to",
+                                        f"unknown maintaining factor id '{ref}'"))
+    for field, ids in groups.items():
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            problems.append(Problem(str(path), field, f"duplicate id(s): {', '.join(dupes)}"))
+    return problems
+
+
+def load_case(path: Path, task_ids: set[str] | None = None) -> Case:
+    """Load and check one case file."""
+    path = Path(path)
+    case = load_model(Case, path)
+    problems = _check_ids(case, path)
+    if task_ids is not None:
+        for i, entry in enumerate(case.homework_log):
+            if entry.task not in task_ids:
+                problems.append(Problem(str(path), f"homework_log.{i}.task",
+                                        f"unknown task id '{entry.task}'"))
+    if problems:
+        raise DataFileError(problems)
+    return case
+
+
+def case_dirs() -> list[Path]:
+    """The shipped case folder, then any author folder named in $BSHTRAIN_CASES."""
+    dirs = [Path(str(resources.files("bshtrain") / "cases"))]
+    extra = os.environ.get(EXTRA_CASES_ENV)
+    if extra:
+        dirs.extend(Path(p) for p in extra.split(os.pathsep) if p)
+    return dirs
+
+
+def load_cases(dirs: list[Path] | None = None, task_ids: set[str] | None = None) -> dict[str, Case]:
+    """Load every case; report all problems at once; never return a half-loaded library."""
+    if task_ids is None:
+        from .tasks import catalogue
+
+        task_ids = set(catalogue())
+    cases: dict[str, Case] = {}
+    problems: list[Problem] = []
+    for folder in dirs or case_dirs():
+        if not folder.is_dir():
+            problems.append(Problem(str(folder), "", "case folder not found"))
+            continue
+        for path in sorted(folder.glob("*.yaml")):
+            try:
+                case = load_case(path, task_ids)
+            except DataFileError as exc:
+                problems.extend(exc.problems)
+                continue
+            if case.id in cases:
+                problems.append(Problem(str(path), "id", f"duplicate case id '{case.id}'"))
+            cases[case.id] = case
+    if problems:
+        raise DataFileError(problems)
+    return cases
+
+
+@lru_cache(maxsize=1)
+def _library() -> dict[str, Case]:
+    return load_cases()
+
+
+def get_case(case_id: str) -> Case:
+    """One case from the library, by id."""
+    library = _library()
+    if case_id not in library:
+        raise KeyError(f"no case with id '{case_id}'; known: {', '.join(sorted(library))}")
+    return library[case_id]

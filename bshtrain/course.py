@@ -1,0 +1,92 @@
+"""Instructor actions on the course folder, on top of nbgrader (design section 7)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answers import ANSWERS_DIR
+from .nbgrader_plugins import exercise_ids
+
+CONFIG_ERROR = "Exception while loading config file"
+
+
+class CourseError(RuntimeError):
+    """An instructor action could not be done safely."""
+
+
+@dataclass(frozen=True)
+class Course:
+    """The course folder: solutions/ is nbgrader's source, exercises/ its release."""
+
+    root: Path
+
+    @property
+    def solutions(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def exercises(self) -> Path:
+        return self.root / "exercises"
+
+    def exercise_ids(self) -> list[str]:
+        return exercise_ids(self.solutions)
+
+    def stray_answers(self) -> list[Path]:
+        """Answers folders inside solutions/: at autograde they would overwrite trainees'."""
+        return sorted(p for p in self.solutions.glob(f"*/{ANSWERS_DIR}") if p.exists())
+
+
+def find_course(start: Path | None = None) -> Course:
+    """The course whose nbgrader_config.py is in `start` or a parent folder."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "nbgrader_config.py").is_file() and (folder / "solutions").is_dir():
+            return Course(folder)
+    raise CourseError(f"no course found: {here} and its parents hold no nbgrader_config.py "
+                      "beside a solutions/ folder")
+
+
+def nbgrader_env() -> dict[str, str]:
+    """The environment for nbgrader: this Python's bin first on PATH (alembic, trap 7)."""
+    env = dict(os.environ)
+    bindir = str(Path(sys.executable).parent)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env.pop("NBGRADER_EXECUTION", None)
+    return env
+
+
+def run_nbgrader(course: Course, *args: str) -> subprocess.CompletedProcess:
+    """Run one nbgrader command in the course root; fail loudly on a config error (trap 3)."""
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    proc = subprocess.run(cmd, cwd=course.root, env=nbgrader_env(), capture_output=True,
+                          text=True, check=False)
+    output = proc.stdout + proc.stderr
+    if CONFIG_ERROR in output:
+        raise CourseError(f"nbgrader_config.py failed to load, so nbgrader would run with "
+                          f"defaults:\n{output}")
+    if proc.returncode != 0:
+        raise CourseError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n{output}")
+    return proc
+
+
+def build_exercises(course: Course, only: list[str] | None = None, log=print) -> list[str]:
+    """Regenerate exercises/ from solutions/ (always --force, trap 4)."""
+    stray = course.stray_answers()
+    if stray:
+        shown = ", ".join(str(p.relative_to(course.root)) for p in stray)
+        raise CourseError(
+            f"{shown}: answers saved inside solutions/ (by running a solution notebook). At "
+            "autograde such a file could replace trainees' answers. Move it out of solutions/ "
+            "(nothing was changed), then build again.")
+    ids = only or course.exercise_ids()
+    unknown = sorted(set(ids) - set(course.exercise_ids()))
+    if unknown:
+        raise CourseError(f"no such exercise in solutions/: {', '.join(unknown)}")
+    for i, ex in enumerate(ids, 1):
+        log(f"[{i}/{len(ids)}] generating exercises/{ex} from solutions/{ex}")
+        run_nbgrader(course, "generate_assignment", ex, "--force")
+    return ids

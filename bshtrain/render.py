@@ -1,0 +1,121 @@
+"""Show cases, plans and rubric results as escaped HTML or as plain text."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .cases import Case
+from .rubric import RubricResult
+from .tasks import Task
+
+CARD_STYLE = (
+    "<style>.bsh-card{border:1px solid #888;border-radius:6px;padding:0.8em 1.1em;"
+    "max-width:60em;line-height:1.45}.bsh-card h3{margin:0.2em 0}.bsh-card h4{margin:0.9em 0 0.2em}"
+    ".bsh-card dt{font-weight:bold}.bsh-card .bsh-line{margin:0.15em 0}"
+    ".bsh-card .bsh-risk{border-left:4px solid #222;padding-left:0.6em}</style>"
+)
+
+
+def _ul(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
+
+
+def case_html(case: Case) -> str:
+    """A readable case card; every text from the case file is escaped."""
+    f = case.formulation
+    c = case.constraints
+    constraints = [f"Time on most days: about {c.minutes_per_day} minutes",
+                   f"Reading and writing: {c.literacy}", f"Energy: {c.energy}"]
+    constraints += [x for x in (c.caring_duties, c.money, c.privacy) if x] + list(c.other)
+    excerpt = "".join(
+        f"<p class='bsh-line'><strong>{escape(line.speaker.capitalize())}:</strong> "
+        f"{escape(line.text)}</p>" for line in case.session.excerpt)
+    parts = [
+        CARD_STYLE,
+        "<section class='bsh-card' aria-label='Case card'>",
+        f"<h3>{escape(case.name)}, {case.age} ({escape(case.pronouns)})</h3>",
+        f"<p><em>Fictional case.</em> {escape(case.context)}</p>",
+        f"<p><strong>Setting:</strong> {escape(case.setting)}. <strong>Approach:</strong> "
+        f"{escape(case.approach)} (homework is called an <q>{escape(case.homework_term)}</q>). "
+        f"<strong>Session:</strong> {case.session_number}.</p>",
+        f"<p><strong>Presenting problem:</strong> {escape(case.problem_summary)}</p>",
+        "<h4>Formulation</h4><dl>",
+        f"<dt>Triggers</dt><dd>{_ul(f.triggers)}</dd>",
+        f"<dt>Thoughts</dt><dd>{_ul(f.thoughts)}</dd>",
+        f"<dt>Behaviours</dt><dd>{_ul(f.behaviours)}</dd>",
+        f"<dt>What keeps it going</dt><dd>{_ul([m.description for m in f.maintaining_factors])}</dd>",
+        "</dl>",
+        "<h4>Goals, in the client's words</h4>" + _ul([g.text for g in case.goals]),
+        "<h4>Strengths</h4>" + _ul(case.strengths),
+        "<h4>Constraints</h4>" + _ul(constraints),
+        f"<h4>Risk</h4><p class='bsh-risk'>{escape(case.risk.notes)}</p>",
+        f"<h4>Homework so far</h4><p>{escape(case.homework_history)}</p>",
+        f"<h4>This session</h4><p>{escape(case.session.worked_on)}</p>",
+        "<p><strong>What the client took away:</strong></p>"
+        + _ul([t.text for t in case.session.takeaways]),
+        f"<div aria-label='Session excerpt'>{excerpt}</div>",
+        "</section>",
+    ]
+    return "".join(parts)
+
+
+def case_text(case: Case) -> str:
+    """The same card as plain text, for a screen reader or a terminal."""
+    f = case.formulation
+    c = case.constraints
+    out = [
+        f"{case.name}, {case.age} ({case.pronouns}) - fictional case",
+        case.context,
+        f"Setting: {case.setting}. Approach: {case.approach} "
+        f"(homework is called an '{case.homework_term}'). Session {case.session_number}.",
+        f"Presenting problem: {case.problem_summary}",
+        "Triggers: " + "; ".join(f.triggers),
+        "Thoughts: " + "; ".join(f.thoughts),
+        "Behaviours: " + "; ".join(f.behaviours),
+        "What keeps it going: " + "; ".join(m.description for m in f.maintaining_factors),
+        "Goals: " + "; ".join(g.text for g in case.goals),
+        "Strengths: " + "; ".join(case.strengths),
+        f"Constraints: about {c.minutes_per_day} minutes on most days; reading and writing "
+        f"{c.literacy}; energy {c.energy}"
+        + "".join(f"; {x}" for x in (c.caring_duties, c.money, c.privacy, *c.other) if x),
+        f"Risk: {case.risk.notes}",
+        f"Homework so far: {case.homework_history}",
+        f"This session: {case.session.worked_on}",
+        "Took away: " + "; ".join(t.text for t in case.session.takeaways),
+        "Excerpt:",
+        *[f"  {line.speaker.capitalize()}: {line.text}" for line in case.session.excerpt],
+    ]
+    return "\n".join(out)
+
+
+def task_html(task: Task, flags: set[str] | None = None) -> str:
+    """A short description of a task, its demands, smaller version and cautions."""
+    d = task.demands
+    cautions = task.cautions_for(flags) if flags is not None else task.cautions
+    rows = [
+        f"<p><strong>{escape(task.name)}</strong>: {escape(task.description)}</p>",
+        f"<p>About {d.minutes} minutes each time; reading and writing: {d.literacy}; "
+        f"materials: {escape(d.materials)}; privacy needed: {d.privacy}.</p>",
+        f"<p><strong>Smaller version:</strong> {escape(task.smaller_variant.description)} "
+        f"(about {task.smaller_variant.minutes} minutes).</p>",
+    ]
+    if cautions:
+        from .bibliography import cite
+
+        rows.append("<p><strong>Caution:</strong></p><ul>" + "".join(
+            f"<li>{escape(c.text)} {escape(cite(*c.sources))}</li>" for c in cautions) + "</ul>")
+    return "".join(rows)
+
+
+def rubric_html(result: RubricResult) -> str:
+    """Rubric feedback as an accessible HTML list; messages are escaped."""
+    from .bibliography import cite
+
+    words = {"met": "Met", "partly": "Partly met", "not met": "Not met"}
+    items = "".join(
+        f"<li><strong>{words[c.status]}</strong> ({c.points:g}/{c.max_points:g}): "
+        f"{escape(c.title)}. {escape(c.message)} <small>{escape(cite(*c.sources))}</small></li>"
+        for c in result.criteria)
+    return (f"<div role='status' aria-live='polite'><p><strong>Your plan meets "
+            f"{result.points:g} of {result.max_points:g} rubric points.</strong></p>"
+            f"<ul>{items}</ul></div>")

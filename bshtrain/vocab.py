@@ -1,0 +1,84 @@
+"""Controlled vocabularies shared by cases, tasks and plans.
+
+A case file or task entry that uses a word outside these lists is rejected on load,
+so a typo ("behavioral-activation") is caught by `bshtrain validate` rather than
+silently breaking a rubric match.
+"""
+
+from typing import Literal
+
+Approach = Literal[
+    "cbt",
+    "cognitive-therapy",
+    "behavioural-activation",
+    "exposure",
+    "erp",
+    "prolonged-exposure",
+    "cbt-i",
+    "mindfulness-based",
+    "act",
+    "emotion-focused",
+    "psychodynamic",
+    "interpersonal",
+    "client-centred",
+]
+
+PresentingProblem = Literal[
+    "depression",
+    "severe-depression",
+    "generalised-anxiety",
+    "panic",
+    "social-anxiety",
+    "ocd",
+    "ptsd",
+    "insomnia",
+    "health-anxiety",
+    "grief",
+    "alcohol-use",
+    "low-self-worth",
+    "relationship-difficulties",
+]
+
+# Maintaining factors a case formulation names and a task can target.
+Mechanism = Literal[
+    "inactivity",
+    "loss-of-reward",
+    "avoidance",
+    "safety-behaviours",
+    "rumination",
+    "worry",
+    "negative-automatic-thoughts",
+    "catastrophic-misinterpretation",
+    "rituals",
+    "reassurance-seeking",
+    "irregular-sleep-schedule",
+    "conditioned-arousal-in-bed",
+    "hyperarousal",
+    "trauma-memory-avoidance",
+    "self-criticism",
+    "social-withdrawal",
+    "experiential-avoidance",
+    "emotional-avoidance",
+    "unprocessed-grief",
+    "interpersonal-conflict",
+    "alcohol-as-coping",
+    "low-self-efficacy",
+]
+
+Level = Literal["low", "medium", "high"]
+
+# Risk flags change what a good task is (design section 4; F1.9, F4.17).
+RiskFlag = Literal[
+    "suicidal-ideation-current",
+    "suicidal-ideation-past",
+    "self-harm",
+    "trauma-exposure-risk",
+    "severe-depression",
+    "alliance-strain",
+    "substance-use",
+]
+
+# Barrier classes after Kazantzis & Shinkfield (2007), F3.5.
+BarrierClass = Literal["environment", "client", "task", "therapist"]
+
+Speaker = Literal["therapist", "client", "interpreter", "caregiver"]
