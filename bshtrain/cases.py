@@ -119,7 +119,8 @@ class Case(_Strict):
 def _check_ids(case: Case, path: Path) -> list[Problem]:
     problems = []
     if case.id != path.stem:
-        problems.append(Problem(str(path), "id", f"expected '{path.stem}' (the file's name), got '{case.id}'"))
+        problems.append(Problem(str(path), "id",
+                                f"expected '{path.stem}' (the file's name), got '{case.id}'"))
     groups = {
         "formulation.maintaining_factors": [f.id for f in case.formulation.maintaining_factors],
         "goals": [g.id for g in case.goals],

@@ -13,7 +13,7 @@ from .answers import AnswersFileError, AnswerStore, grading_mode
 from .cases import Case, get_case
 from .identity import case_for, trainee_name
 from .loading import Problem
-from .plan import HomeworkPlan
+from .plan import HOW_OFTEN, REMINDERS, REVIEW_WHEN, HomeworkPlan
 from .render import case_html, case_text
 from .rubric import RubricResult, score_plan
 from .tasks import Task, catalogue
@@ -45,7 +45,12 @@ class PlanExercise:
         self.plan = HomeworkPlan()
         self.case: Case = get_case(case_for(self.trainee, self.case_ids))
         self._form = None
+        self.preview = in_instructor_source(Path(folder))
         self._load()
+        if self.preview and not grading_mode():
+            _notice("Instructor preview: this notebook is in solutions/, the nbgrader source, so "
+                    "answers are not saved here (a saved file could overwrite trainees' answers "
+                    "at autograde).", kind="info")
         _OPEN[exercise_id] = self
 
     def _load(self) -> None:
@@ -100,6 +105,8 @@ class PlanExercise:
     # --- saving ----------------------------------------------------------------------------
     def _save(self, plan: HomeworkPlan) -> None:
         self.plan = plan
+        if self.preview:
+            return
         result = self.store.save(self.case.id, plan, self.trainee)
         if not result.written:
             return
@@ -130,11 +137,38 @@ class PlanExercise:
         self.plan = plan
         return plan
 
+    def show_choices(self) -> None:
+        """Print the ids a trainee answering in code can use."""
+        print("Tasks (task=...):")
+        for task in sorted(self.catalogue.values(), key=lambda t: t.name.lower()):
+            print(f"  {task.id!r}: {task.name}")
+        print("  'no-task': no task this week")
+        print("Maintaining factors (targets=[...]):")
+        for f in self.case.formulation.maintaining_factors:
+            print(f"  {f.id!r}: {f.description}")
+        print("What the client took from this session (builds_on=...):")
+        for t in self.case.session.takeaways:
+            print(f"  {t.id!r}: {t.text}")
+        print("Goals (goal=...):")
+        for g in self.case.goals:
+            print(f"  {g.id!r}: {g.text}")
+        print("how_often: " + ", ".join(repr(h) for h in HOW_OFTEN))
+        print("reminder: " + ", ".join(repr(r) for r in REMINDERS))
+        print("review: " + ", ".join(repr(r) for r in REVIEW_WHEN))
+        print("obstacles=[{'kind': 'environment' | 'client' | 'task' | 'therapist', "
+              "'obstacle': '...', 'plan': '...'}]")
+
     def check(self) -> RubricResult:
         """Score the current plan with the rubric and print the hints."""
         result = score_plan(self.plan, self.case, self.catalogue)
         print(result.explain())
         return result
+
+
+def in_instructor_source(folder: Path) -> bool:
+    """True for <course>/solutions/<exercise>: the nbgrader source, where no answers belong."""
+    here = folder.resolve()
+    return here.parent.name == "solutions" and (here.parent.parent / "nbgrader_config.py").is_file()
 
 
 def open_plan_exercise(exercise_id: str, case_ids: Sequence[str],

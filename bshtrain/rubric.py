@@ -128,8 +128,9 @@ def score_fit(plan: HomeworkPlan, case: Case, task: Task) -> CriterionResult:
         return _result("fit", "not met", "The plan does not say which maintaining factor it "
                        "targets, and the task works on none that the formulation names.")
     if case_mechanisms & set(task.targets):
-        return _result("fit", "partly", f"'{task.name}' works on {_join(list(task.targets))}, "
-                       "which is not what keeps going the factor(s) you ticked. Check the link.")
+        ticked = sorted({f.mechanism for f in chosen})
+        return _result("fit", "partly", f"'{task.name}' works on {_join(list(task.targets))}, but "
+                       f"the factor(s) you ticked are about {_join(ticked)}. Check the link.")
     return _result("fit", "not met", f"'{task.name}' works on {_join(list(task.targets))}; "
                    "none of the maintaining factors in this formulation works that way.")
 
@@ -223,7 +224,7 @@ def score_obstacles(plan: HomeworkPlan) -> CriterionResult:
             gaps.append("obstacles of more than one kind (environment, client, task, therapist)")
         if not has_backup:
             gaps.append("a backup plan")
-        return _result("obstacles", "partly", "Add " + " and ".join(gaps) + ".")
+        return _result("obstacles", "partly", "Still missing: " + "; ".join(gaps) + ".")
     unplanned = [o for o in plan.obstacles if o.obstacle.strip()]
     hint = " You named obstacles but no plan for them." if unplanned else ""
     return _result("obstacles", "not met", "No obstacle is foreseen with a plan." + hint)

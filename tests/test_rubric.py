@@ -51,7 +51,7 @@ CASES = [
     # criterion, changes, expected status, words the message must contain
     ("fit", {}, "met", "works on what keeps"),
     ("fit", {"targets": []}, "partly", "does not say which maintaining factor"),
-    ("fit", {"task": "worry-time", "targets": ["withdrawal"]}, "partly", "not what keeps going"),
+    ("fit", {"task": "worry-time", "targets": ["withdrawal"]}, "partly", "the factor(s) you ticked are about inactivity"),
     ("session-link", {"builds_on": "money-worry"}, "partly", "not linked"),
     ("session-link", {"builds_on": ""}, "not met", "does not say which part"),
     ("rationale", {"rationale": "It helps."}, "partly", "at least 8 words"),

@@ -1,0 +1,138 @@
+"""The trainee's whole path in a real JupyterLab, driven in headless Chromium.
+
+Open the exercise, Run All, fill the plan through the widgets, see the answers file on
+disk; reload, restart the kernel and Run All, and see the answers restored.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from .lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
+from .nbgrader_course import copy_course
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+
+KERNEL_IDLE = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  return !!k && k.connectionStatus === 'connected' && k.status === 'idle';
+}"""
+RUN_ALL = "() => window.jupyterapp.commands.execute('notebook:run-all-cells')"
+CLEAR_ALL = "() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')"
+RESTART = "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"
+FORM_CELLS_DONE = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const cells = nb.widgets.filter(c => c.model.type === 'code');
+  return cells.length > 3 && cells[1].model.executionCount !== null
+         && cells[1].model.executionCount !== undefined;
+}"""
+
+
+def _wait_for_file(path: Path, check, timeout: float = 20) -> dict:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if path.exists():
+            try:
+                last = json.loads(path.read_text())
+            except json.JSONDecodeError:
+                last = None  # cannot happen with atomic writes; retry anyway
+            if last is not None and check(last):
+                return last
+        time.sleep(0.1)
+    raise AssertionError(f"{path} never held the expected answers; last seen: {last}")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+    base = tmp_path_factory.mktemp("lab")
+    course = copy_course(base / "course")
+    shutil.rmtree(course.root / "solutions")  # a trainee's view: the release only
+    server = LabServer(course.root, base / "lab.log")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+        pg.set_default_timeout(60_000)
+        yield pg
+        browser.close()
+
+
+def _open_and_run_all(page, lab) -> None:
+    page.goto(lab.url("lab/tree/exercises/plan/plan.ipynb"), wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started")
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    page.wait_for_function(KERNEL_IDLE)
+    page.evaluate(RUN_ALL)
+    page.wait_for_function(FORM_CELLS_DONE)
+    page.get_by_label("Task", exact=True).wait_for(state="visible")
+
+
+def test_plan_through_widgets_is_saved_and_restored(lab, page):
+    """Does a plan entered in the widgets reach answers/plan.json and come back after reopening?"""
+    answers = lab.root / "exercises" / "plan" / "answers" / "plan.json"
+    _open_and_run_all(page, lab)
+    assert not answers.exists(), "building the form must not write the answers file"
+
+    page.get_by_label("Task", exact=True).select_option(label="Behavioural experiment")
+    page.get_by_label("Smaller version").check()
+    first_factor = page.locator(".widget-checkbox input[type=checkbox]").first
+    first_factor.check()
+    page.get_by_label("When", exact=True).fill("Tuesday's seminar, 10 o'clock — 周二")
+    page.get_by_label("Where", exact=True).fill("<b>Room 3</b>")
+    page.get_by_label("Minutes each time").fill("15")
+    page.get_by_label("Minutes each time").press("Enter")
+    page.get_by_label("How often").select_option(label="once")
+    page.get_by_label("Willingness (0-10)").select_option(label="8")
+    page.get_by_label("Review", exact=True).select_option(label="At the start of the next session")
+
+    saved = _wait_for_file(answers, lambda d: d["answers"]["review"] == "start-of-next-session")
+    plan = saved["answers"]
+    assert plan["task"] == "behavioural-experiment"
+    assert plan["variant"] == "smaller"
+    assert plan["when"] == "Tuesday's seminar, 10 o'clock — 周二"
+    assert plan["where"] == "<b>Room 3</b>"
+    assert (plan["minutes"], plan["how_often"], plan["willingness"]) == (15, "once", 8)
+    assert len(plan["targets"]) == 1
+    assert saved["exercise"] == "plan" and saved["case"] in {"tomas", "amara", "li"}
+    # trainee text is shown as text, never as markup
+    assert page.locator(".jp-Notebook b", has_text="Room 3").count() == 0
+
+    page.get_by_role("button", name="Check my plan").click()
+    page.get_by_text("rubric points").first.wait_for()
+    assert "The plan does not say what" in page.inner_text(".jp-Notebook")
+
+    # Reopen: reload the page, restart the kernel, clear outputs and Run All again.
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started")
+    page.wait_for_function(KERNEL_IDLE)
+    page.evaluate(RESTART)
+    page.wait_for_function(KERNEL_IDLE)
+    page.evaluate(CLEAR_ALL)
+    assert page.locator(".jupyter-widgets").count() == 0
+    _open_and_run_all(page, lab)
+    task_select = page.get_by_label("Task", exact=True)
+    shown = task_select.evaluate("s => s.options[s.selectedIndex].text")
+    assert shown.replace("\xa0", " ") == "Behavioural experiment"
+    assert page.get_by_label("When", exact=True).input_value() == "Tuesday's seminar, 10 o'clock — 周二"
+    assert page.get_by_label("Minutes each time").input_value() == "15"
+    assert page.get_by_label("Smaller version").is_checked()
+    assert page.locator(".widget-checkbox input[type=checkbox]").first.is_checked()
+    assert page.get_by_text("Your saved answers were loaded").is_visible()
