@@ -196,6 +196,8 @@ def score_doable(plan: HomeworkPlan, case: Case, task: Task) -> CriterionResult:
         return _result("doable", "not met", "A caution applies to this client: "
                        f"{cautions[0].text} Consider the smaller version or another task.")
     issues = []
+    if plan.minutes == 0:
+        issues.append("the plan does not say how long, so its size cannot be judged")
     if plan.minutes > case.constraints.minutes_per_day:
         issues.append(f"{plan.minutes} minutes is more than this client can give on most days")
     if LEVELS[literacy] > LEVELS[case.constraints.literacy]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook
 
 from bshtrain.course import Course, run_nbgrader
 
@@ -37,22 +37,13 @@ def place_submission(course: Course, student: str, exercise: str, notebook: nbfo
     return folder
 
 
-def cell_scores(course: Course, exercise: str) -> dict[str, dict[str, float]]:
-    """Scores per student per grade cell, read from the gradebook."""
-    db = sqlite3.connect(course.root / "gradebook.db")
-    rows = db.execute("""
-        SELECT s.student_id, gc.name, g.auto_score, g.manual_score
-        FROM grade g
-        JOIN grade_cells gc ON g.cell_id = gc.id
-        JOIN submitted_notebook sn ON g.notebook_id = sn.id
-        JOIN submitted_assignment s ON sn.assignment_id = s.id
-        JOIN assignment a ON s.assignment_id = a.id
-        WHERE a.name = ?""", (exercise,)).fetchall()
-    db.close()
-    scores: dict[str, dict[str, float]] = {}
-    for student, cell, auto, manual in rows:
-        value = manual if manual is not None else auto
-        scores.setdefault(student, {})[cell] = float(value) if value is not None else None
+def cell_scores(course: Course, exercise: str) -> dict[str, dict[str, float | None]]:
+    """Scores per student per grade cell, read through nbgrader's gradebook API."""
+    scores: dict[str, dict[str, float | None]] = {}
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gb:
+        for submission in gb.assignment_submissions(exercise):
+            notebook = gb.find_submission_notebook(exercise, exercise, submission.student_id)
+            scores[submission.student_id] = {g.name: g.score for g in notebook.grades}
     return scores
 
 

@@ -51,7 +51,8 @@ CASES = [
     # criterion, changes, expected status, words the message must contain
     ("fit", {}, "met", "works on what keeps"),
     ("fit", {"targets": []}, "partly", "does not say which maintaining factor"),
-    ("fit", {"task": "worry-time", "targets": ["withdrawal"]}, "partly", "the factor(s) you ticked are about inactivity"),
+    ("fit", {"task": "worry-time", "targets": ["withdrawal"]}, "partly",
+     "the factor(s) you ticked are about inactivity"),
     ("session-link", {"builds_on": "money-worry"}, "partly", "not linked"),
     ("session-link", {"builds_on": ""}, "not met", "does not say which part"),
     ("rationale", {"rationale": "It helps."}, "partly", "at least 8 words"),
@@ -66,6 +67,7 @@ CASES = [
     ("doable", {"task": "full-diary", "variant": "full"}, "not met", "A caution applies"),
     ("doable", {"task": "worry-time", "variant": "full", "minutes": 40, "targets": []},
      "not met", "40 minutes"),
+    ("doable", {"minutes": 0}, "partly", "does not say how long"),
     ("obstacles", {"backup": ""}, "partly", "a backup plan"),
     ("obstacles", {"obstacles": [Obstacle(kind="client", obstacle="Tired", plan="Shorter"),
                                  Obstacle(kind="client", obstacle="Low", plan="Sit")]},

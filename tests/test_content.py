@@ -1,0 +1,105 @@
+"""The shipped content: every data file validates, every source is cited by a real key,
+and lessons cite what they claim."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from bshtrain.bibliography import bibliography
+from bshtrain.cases import load_cases
+from bshtrain.rubric import CRITERIA
+from bshtrain.tasks import catalogue
+
+from .conftest import ROOT
+
+LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
+LABELS = {w.short(): key for key, w in bibliography().items()}
+CITATION = re.compile(r"\(([^()]*?(?:\d{4}[a-z]?|n\.d\.))\)")
+STATISTIC = re.compile(
+    r"\b[rdgb] = -?\d*\.\d+|\bN = [\d,]+|\b\d+(?:\.\d+)?\s?%|\b\d[\d,]* (?:studies|clients|"
+    r"therapists|participants|patients|dyads|sessions|psychologists|outpatients)\b")
+ABBREVIATIONS = {"et al.": "et al", "e.g.": "eg", "i.e.": "ie", "n.d.": "nd", "vs.": "vs"}
+
+
+def test_shipped_data_loads():
+    """Do the bibliography, the catalogue and every case load and cross-check?"""
+    works, tasks = bibliography(), catalogue()
+    cases = load_cases(task_ids=set(tasks))
+    assert len(works) >= 40 and len(tasks) >= 12 and len(cases) >= 3
+
+
+def test_every_caution_and_criterion_cites_a_known_work():
+    """Does every task caution and rubric criterion rest on works in the bibliography?"""
+    works = bibliography()
+    for task in catalogue().values():
+        for caution in task.cautions:
+            assert caution.sources and set(caution.sources) <= set(works), task.id
+    for criterion in CRITERIA:
+        assert set(criterion.sources) <= set(works), criterion.id
+
+
+def test_catalogue_spans_approaches():
+    """Does the first catalogue hold tasks for at least six approaches?"""
+    approaches = {a for t in catalogue().values() for a in t.approaches}
+    assert len(approaches) >= 6
+
+
+def _cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def _cited_labels(text: str) -> list[str]:
+    labels = []
+    for group in CITATION.findall(text):
+        for part in group.split(";"):
+            part = part.strip()
+            if re.search(r"\d{4}[a-z]?$|n\.d\.$", part) and re.search(r"[A-Z]", part):
+                labels.append(part)
+    return labels
+
+
+def _sentences(text: str) -> list[str]:
+    for long, short in ABBREVIATIONS.items():
+        text = text.replace(long, short)
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n[-*|] ", text) if s.strip()]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_citations_are_real_and_listed(path):
+    """Is every work the lesson cites in the bibliography and in its references cell?"""
+    text = "\n".join("".join(c["source"]) for c in _cells(path))
+    cited = _cited_labels(text)
+    assert cited, "a lesson cites its sources"
+    unknown = sorted({label for label in cited if label not in LABELS})
+    assert unknown == [], f"labels not in the bibliography: {unknown}"
+    refs_cell = next("".join(c["source"]) for c in _cells(path)
+                     if "show_references(" in "".join(c["source"]))
+    listed = set(re.findall(r'"([a-z][a-z0-9-]*)"', refs_cell))
+    assert {LABELS[label] for label in cited} == listed
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_statistics_sit_next_to_a_citation(path):
+    """Does every number that looks like a statistic share its sentence with a citation?"""
+    uncited = []
+    for cell in _cells(path):
+        if cell["cell_type"] != "markdown":
+            continue
+        for sentence in _sentences("".join(cell["source"])):
+            restored = sentence.replace("et al", "et al.")
+            if STATISTIC.search(sentence) and not _cited_labels(restored):
+                uncited.append(sentence.strip()[:120])
+    assert uncited == []
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_structure(path):
+    """Does the lesson state objectives and a time, end with key points and references?"""
+    markdown = [("".join(c["source"])) for c in _cells(path) if c["cell_type"] == "markdown"]
+    first = markdown[0]
+    assert "By the end" in first and re.search(r"\b\d+ minutes\b", first)
+    assert any(m.startswith("## Key points") for m in markdown)
+    assert markdown[-1].startswith("## References")
