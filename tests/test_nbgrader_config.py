@@ -64,6 +64,6 @@ def test_config_error_is_caught_by_the_course_tools(tmp_path):
     course = copy_course(tmp_path / "course")
     config = course.root / "nbgrader_config.py"
     config.write_text(config.read_text() + "\nraise TypeError('broken on purpose')\n")
-    with pytest.raises(CourseError, match="nbgrader_config.py failed to load"):
+    with pytest.raises(CourseError, match=r"nbgrader_config\.py failed to load"):
         build_exercises(course, log=lambda _m: None)
     shutil.rmtree(course.root)
