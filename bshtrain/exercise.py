@@ -16,7 +16,7 @@ from .loading import Problem
 from .plan import HOW_OFTEN, REMINDERS, REVIEW_WHEN, HomeworkPlan
 from .render import case_html, case_text
 from .rubric import RubricResult, score_plan
-from .tasks import Task, catalogue
+from .tasks import NO_TASK, Task, catalogue
 
 _OPEN: dict[str, PlanExercise] = {}
 
@@ -130,6 +130,7 @@ class PlanExercise:
                 raise ValueError(f"'{name}' is not an answer in this exercise; use one of: {known}")
             setattr(plan, name, value)  # validated on assignment
         plan = HomeworkPlan.model_validate(plan.model_dump())
+        self._check_ids(plan)
         self.source = "code"
         if self._form is not None:
             self._form.plan = plan
@@ -157,6 +158,20 @@ class PlanExercise:
         print("review: " + ", ".join(repr(r) for r in REVIEW_WHEN))
         print("obstacles=[{'kind': 'environment' | 'client' | 'task' | 'therapist', "
               "'obstacle': '...', 'plan': '...'}]")
+
+    def _check_ids(self, plan: HomeworkPlan) -> None:
+        """Reject ids that are not in the catalogue or this case, naming the field."""
+        hint = " Run ex.show_choices() to see the ids you can use."
+        if plan.task and plan.task not in (*self.catalogue, NO_TASK):
+            raise ValueError(f"task: there is no task '{plan.task}'.{hint}")
+        for factor in plan.targets:
+            if self.case.factor(factor) is None:
+                raise ValueError(f"targets: '{factor}' is not a maintaining factor in this case.{hint}")
+        if plan.builds_on and self.case.takeaway(plan.builds_on) is None:
+            raise ValueError(f"builds_on: '{plan.builds_on}' is not something the client took "
+                             f"from this session.{hint}")
+        if plan.goal and self.case.goal(plan.goal) is None:
+            raise ValueError(f"goal: '{plan.goal}' is not one of this client's goals.{hint}")
 
     def check(self) -> RubricResult:
         """Score the current plan with the rubric and print the hints."""

@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when PyYAML has it
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,8 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError([Problem(shown, "", f"cannot be read ({exc})")]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = _Loader(text).construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

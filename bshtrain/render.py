@@ -16,6 +16,27 @@ CARD_STYLE = (
 )
 
 
+APPROACH_NAMES = {
+    "cbt": "cognitive behavioural therapy", "cognitive-therapy": "cognitive therapy",
+    "behavioural-activation": "behavioural activation", "exposure": "exposure therapy",
+    "erp": "exposure and response prevention", "prolonged-exposure": "prolonged exposure",
+    "cbt-i": "CBT for insomnia", "mindfulness-based": "mindfulness-based therapy",
+    "act": "acceptance and commitment therapy", "emotion-focused": "emotion-focused therapy",
+    "psychodynamic": "psychodynamic therapy", "interpersonal": "interpersonal therapy",
+    "client-centred": "client-centred therapy",
+}
+
+
+def approach_name(approach: str) -> str:
+    """A readable name for an approach id."""
+    return APPROACH_NAMES.get(approach, approach)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def _ul(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
 
@@ -35,8 +56,9 @@ def case_html(case: Case) -> str:
         "<section class='bsh-card' aria-label='Case card'>",
         f"<h3>{escape(case.name)}, {case.age} ({escape(case.pronouns)})</h3>",
         f"<p><em>Fictional case.</em> {escape(case.context)}</p>",
-        f"<p><strong>Setting:</strong> {escape(case.setting)}. <strong>Approach:</strong> "
-        f"{escape(case.approach)} (homework is called an <q>{escape(case.homework_term)}</q>). "
+        f"<p><strong>Setting:</strong> {escape(_sentence(case.setting))} <strong>Approach:</strong> "
+        f"{escape(approach_name(case.approach))} (homework here is called "
+        f"<q>{escape(case.homework_term)}</q>). "
         f"<strong>Session:</strong> {case.session_number}.</p>",
         f"<p><strong>Presenting problem:</strong> {escape(case.problem_summary)}</p>",
         "<h4>Formulation</h4><dl>",
@@ -66,8 +88,8 @@ def case_text(case: Case) -> str:
     out = [
         f"{case.name}, {case.age} ({case.pronouns}) - fictional case",
         case.context,
-        f"Setting: {case.setting}. Approach: {case.approach} "
-        f"(homework is called an '{case.homework_term}'). Session {case.session_number}.",
+        f"Setting: {_sentence(case.setting)} Approach: {approach_name(case.approach)} "
+        f"(homework here is called '{case.homework_term}'). Session {case.session_number}.",
         f"Presenting problem: {case.problem_summary}",
         "Triggers: " + "; ".join(f.triggers),
         "Thoughts: " + "; ".join(f.thoughts),

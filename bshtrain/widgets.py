@@ -19,6 +19,13 @@ from .tasks import NO_TASK, Task
 
 LABEL = {"description_width": "15em"}
 WIDE = w.Layout(width="95%", max_width="60em")
+NARROW = w.Layout(width="14em")
+# Let long checkbox labels (maintaining factors) wrap instead of being cut off.
+FORM_STYLE = (
+    "<style>.bsh-form .widget-checkbox{height:auto;margin:0.25em 0}"
+    ".bsh-form .widget-checkbox label, .bsh-form .widget-checkbox span"
+    "{white-space:normal;overflow:visible;text-overflow:clip;line-height:1.35}</style>"
+)
 OBSTACLE_ROWS = 3
 OBSTACLE_KINDS = ("environment", "client", "task", "therapist")
 NOT_ASKED = -1
@@ -88,7 +95,7 @@ class PlanForm:
         self.where = _text("Where", "e.g. at the kitchen table")
         self.how_often = w.Dropdown(description="How often",
                                     options=[("- choose -", "")] + [(h, h) for h in HOW_OFTEN],
-                                    style=LABEL)
+                                    style=LABEL, layout=NARROW)
         self.minutes = w.BoundedIntText(description="Minutes each time", min=0, max=600,
                                         style=LABEL)
         self.client_input = _text("Client's own input", "What the client suggested or changed",
@@ -97,18 +104,19 @@ class PlanForm:
                                        indent=False)
         self.obstacle_rows = [
             (w.Dropdown(description=f"Obstacle {i + 1}: kind", options=OBSTACLE_KINDS,
-                        value=OBSTACLE_KINDS[i % len(OBSTACLE_KINDS)], style=LABEL),
+                        value=OBSTACLE_KINDS[i % len(OBSTACLE_KINDS)], style=LABEL, layout=NARROW),
              _text(f"Obstacle {i + 1}: what", "What might get in the way"),
              _text(f"Obstacle {i + 1}: plan", "What the client will do then"))
             for i in range(OBSTACLE_ROWS)]
         self.backup = _text("Backup plan", "If the plan cannot happen, the client will ...")
         self.written_summary = w.Checkbox(description="Written summary given to the client",
                                           indent=False)
-        self.reminder = w.Dropdown(description="Reminder", options=list(REMINDERS), style=LABEL)
+        self.reminder = w.Dropdown(description="Reminder", options=list(REMINDERS), style=LABEL,
+                                   layout=WIDE)
         self.willingness = w.Dropdown(description="Willingness (0-10)", options=RATINGS,
-                                      style=LABEL)
+                                      style=LABEL, layout=NARROW)
         self.confidence = w.Dropdown(description="Confidence they can (0-10)", options=RATINGS,
-                                     style=LABEL)
+                                     style=LABEL, layout=NARROW)
         self.review = w.Dropdown(description="Review", options=REVIEW_OPTIONS, style=LABEL,
                                  layout=WIDE)
         self.check_button = w.Button(description="Check my plan", button_style="info",
@@ -118,6 +126,7 @@ class PlanForm:
         self.status = w.HTML()
 
         self.widget = w.VBox([
+            w.HTML(FORM_STYLE),
             _heading("1. Choose the task"), self.task, self.task_info, self.variant,
             w.HTML("<p>What keeps the problem going that this task targets (tick any):</p>"),
             *self.targets, self.builds_on,
@@ -131,6 +140,7 @@ class PlanForm:
             self.willingness, self.confidence, self.review,
             w.HBox([self.check_button, self.save_button]), self.status, self.feedback,
         ], layout=w.Layout(max_width="64em"))
+        self.widget.add_class("bsh-form")
 
         self.plan = plan or HomeworkPlan()
         for control in self._controls():

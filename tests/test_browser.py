@@ -90,6 +90,12 @@ def test_plan_through_widgets_is_saved_and_restored(lab, page):
     answers = lab.root / "exercises" / "plan" / "answers" / "plan.json"
     _open_and_run_all(page, lab)
     assert not answers.exists(), "building the form must not write the answers file"
+    unlabeled = page.evaluate("""() => [...document.querySelectorAll(
+        '.bsh-form input, .bsh-form select, .bsh-form textarea, .bsh-form button')]
+        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                      && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+        .map(el => el.outerHTML.slice(0, 80))""")
+    assert unlabeled == [], "every control needs a label tied to it"
 
     page.get_by_label("Task", exact=True).select_option(label="Behavioural experiment")
     page.get_by_label("Smaller version").check()
@@ -101,6 +107,9 @@ def test_plan_through_widgets_is_saved_and_restored(lab, page):
     page.get_by_label("Minutes each time").press("Enter")
     page.get_by_label("How often").select_option(label="once")
     page.get_by_label("Willingness (0-10)").select_option(label="8")
+    # keyboard only: focus a checkbox and press Space, as a trainee without a mouse would
+    page.get_by_label("The client chose or shaped this task").focus()
+    page.keyboard.press("Space")
     page.get_by_label("Review", exact=True).select_option(label="At the start of the next session")
 
     saved = _wait_for_file(answers, lambda d: d["answers"]["review"] == "start-of-next-session")
@@ -110,6 +119,7 @@ def test_plan_through_widgets_is_saved_and_restored(lab, page):
     assert plan["when"] == "Tuesday's seminar, 10 o'clock — 周二"
     assert plan["where"] == "<b>Room 3</b>"
     assert (plan["minutes"], plan["how_often"], plan["willingness"]) == (15, "once", 8)
+    assert plan["client_chose"] is True
     assert len(plan["targets"]) == 1
     assert saved["exercise"] == "plan" and saved["case"] in {"tomas", "amara", "li"}
     # trainee text is shown as text, never as markup

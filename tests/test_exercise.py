@@ -152,3 +152,15 @@ def test_show_choices_lists_ids(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "'behavioural-experiment'" in out
     assert ex.case.formulation.maintaining_factors[0].id in out
+
+
+def test_answer_in_code_rejects_ids_not_in_this_case(tmp_path):
+    """Does a leftover '...' or a wrong id get a message naming the field?"""
+    ex = open_plan_exercise("plan", CASES, tmp_path)
+    with pytest.raises(ValueError, match=r"^task: there is no task '\.\.\.'"):
+        ex.answer(task="...")
+    with pytest.raises(ValueError, match="targets: 'ghost' is not a maintaining factor"):
+        ex.answer(targets=["ghost"])
+    with pytest.raises(ValueError, match="goal: 'g-x' is not one of this client's goals"):
+        ex.answer(goal="g-x")
+    assert not (tmp_path / "answers").exists()

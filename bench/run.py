@@ -1,0 +1,94 @@
+"""Benchmarks: print figures for the library's hot paths and for autograding.
+
+    python bench/run.py              # library figures (a few seconds)
+    python bench/run.py --autograde 8  # also autograde 8 submissions with the real nbgrader
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def timed(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def report(name: str, seconds: list[float], unit: str = "ms") -> None:
+    scale = {"ms": 1e3, "us": 1e6, "s": 1}[unit]
+    med = statistics.median(seconds) * scale
+    p95 = sorted(seconds)[int(len(seconds) * 0.95) - 1] * scale
+    print(f"{name:<48} median {med:9.2f} {unit}   p95 {p95:9.2f} {unit}   (n={len(seconds)})")
+
+
+def library() -> None:
+    from bshtrain.answers import AnswerStore
+    from bshtrain.bibliography import load_bibliography
+    from bshtrain.cases import get_case, load_cases
+    from bshtrain.plan import HomeworkPlan
+    from bshtrain.rubric import score_plan
+    from bshtrain.tasks import catalogue, load_tasks
+
+    report("load bibliography + catalogue + all cases",
+           timed(lambda: load_cases(task_ids=set(load_tasks(known_sources=set(load_bibliography())))),
+                 20))
+    plan_data = json.loads((ROOT / "tests/fixtures/submissions/plan/full_marks_li.json").read_text())
+    plan, case, tasks = HomeworkPlan(**plan_data["answers"]), get_case("li"), catalogue()
+    report("score_plan (rubric, 10 criteria)", timed(lambda: score_plan(plan, case, tasks), 2000), "us")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = AnswerStore("plan", HomeworkPlan, tmp)
+        report("answers save (atomic write + fsync)", timed(lambda: store.save("li", plan), 200))
+        report("answers load + validate", timed(store.load, 500))
+
+
+def autograde(n: int) -> None:
+    from bshtrain.course import Course, run_nbgrader
+
+    fixtures = ROOT / "tests/fixtures/submissions/plan"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "course"
+        root.mkdir()
+        shutil.copy2(ROOT / "nbgrader_config.py", root)
+        for folder in ("solutions", "exercises"):
+            shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("answers"))
+        course = Course(root)
+        start = time.perf_counter()
+        run_nbgrader(course, "generate_assignment", "plan", "--force")
+        print(f"{'generate_assignment plan':<48} {time.perf_counter() - start:9.2f} s")
+        for i in range(n):
+            sub = root / "submitted" / f"s{i:03d}" / "plan"
+            (sub / "answers").mkdir(parents=True)
+            shutil.copy2(root / "exercises/plan/plan.ipynb", sub / "plan.ipynb")
+            shutil.copy2(fixtures / "full_marks_li.json", sub / "answers" / "plan.json")
+        start = time.perf_counter()
+        run_nbgrader(course, "autograde", "plan", "--force")
+        total = time.perf_counter() - start
+        print(f"{f'autograde {n} submissions, one process':<48} {total:9.2f} s   "
+              f"({total / n:.2f} s per submission)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--autograde", type=int, default=0, metavar="N")
+    args = parser.parse_args()
+    library()
+    if args.autograde:
+        autograde(args.autograde)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Case cards and feedback: readable, and every text from a file or a trainee escaped."""
+
+from __future__ import annotations
+
+import yaml
+
+from bshtrain.cases import Case, get_case
+from bshtrain.render import case_html, case_text
+
+from .conftest import DATA
+
+ATTACK = "<img src=x onerror=alert(1)>"
+
+
+def _poisoned_case() -> Case:
+    """The fixture case with an HTML payload in every string field."""
+    def poison(value):
+        if isinstance(value, str):
+            return value + ATTACK
+        if isinstance(value, list):
+            return [poison(v) for v in value]
+        if isinstance(value, dict):
+            return {k: (v if k in IDS else poison(v)) for k, v in value.items()}
+        return value
+
+    data = yaml.safe_load((DATA / "case-x.yaml").read_text())
+    return Case.model_validate(poison(data))
+
+
+IDS = {"id", "mechanism", "presenting_problem", "approach", "literacy", "energy", "level",
+       "flags", "speaker", "relates_to", "task", "done", "quality"}
+
+
+def test_case_card_escapes_every_text_field():
+    """Does no string from a case file reach the page as markup?"""
+    page = case_html(_poisoned_case())
+    assert ATTACK not in page
+    assert page.count("&lt;img src=x onerror=alert(1)&gt;") >= 20
+
+
+def test_case_text_is_plain_and_complete():
+    """Does the plain-text card carry the case's key parts for a screen reader?"""
+    case = get_case("tomas")
+    text = case_text(case)
+    assert "<" not in text.replace("<-", "")
+    for part in (case.name, case.goals[0].text, case.risk.notes, case.session.excerpt[0].text):
+        assert part in text
+    assert "Approach: behavioural activation" in text
