@@ -37,7 +37,8 @@ class LabServer:
         (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
          ).write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
         env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
-                   JUPYTER_RUNTIME_DIR=str(root.parent / "runtime"))
+                   JUPYTER_RUNTIME_DIR=str(root.parent / "runtime"),
+                   JUPYTERLAB_WORKSPACES_DIR=str(root.parent / "workspaces"))
         env.pop("NBGRADER_EXECUTION", None)
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}",
