@@ -66,13 +66,20 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(lab):
+def browser():
+    """Debian's Chromium, driven by Playwright (no browser download)."""
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 1000})
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(lab, browser):
+    pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+    pg.set_default_timeout(60_000)
+    yield pg
+    pg.close()
 
 
 def _open_and_run_all(page, lab) -> None:
@@ -146,3 +153,61 @@ def test_plan_through_widgets_is_saved_and_restored(lab, page):
     assert page.get_by_label("Smaller version").is_checked()
     assert page.locator(".widget-checkbox input[type=checkbox]").first.is_checked()
     assert page.get_by_text("Your saved answers were loaded").is_visible()
+
+
+@pytest.fixture(scope="module")
+def instructor_lab(tmp_path_factory):
+    """A course with one autograded submission, served for the formgrader."""
+    import nbformat
+
+    from .nbgrader_course import place_submission, run_nbgrader
+
+    base = tmp_path_factory.mktemp("formgrader")
+    course = copy_course(base / "course")
+    run_nbgrader(course, "generate_assignment", "plan", "--force")
+    nb = nbformat.read(course.exercises / "plan" / "plan.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "rationale_script":
+            cell.source = "Li, when you dropped the rehearsing, you could hear my question."
+    answers = Path(__file__).parent / "fixtures" / "submissions" / "plan" / "full_marks_li.json"
+    place_submission(course, "trainee1", "plan", nb, answers.read_text())
+    run_nbgrader(course, "autograde", "plan", "--force")
+    server = LabServer(course.root, base / "lab.log")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_rationale_is_graded_in_the_formgrader(instructor_lab, browser):
+    """Can an instructor read the rationale in the formgrader, score it and comment, and does
+    the gradebook keep both?"""
+    from nbgrader.api import Gradebook
+
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 1000},
+        extra_http_headers={"Authorization": f"token {instructor_lab.token}"})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(instructor_lab.url("formgrader/gradebook/plan/plan"))
+    page.click("td a")  # the one submission
+    page.get_by_text("when you dropped the rehearsing").wait_for()
+    page.fill("#rationale_script", "3")
+    page.fill("#rationale_script-comment", "Clear link to Li's goal; invite their view.")
+    page.press("#rationale_script-comment", "Tab")
+    gradebook = f"sqlite:///{instructor_lab.root / 'gradebook.db'}"
+    deadline = time.monotonic() + 20
+    while True:
+        with Gradebook(gradebook) as gb:
+            grade = gb.find_grade("rationale_script", "plan", "plan", "trainee1")
+            comment = gb.find_comment("rationale_script", "plan", "plan", "trainee1")
+            got = (grade.manual_score, comment.manual_comment)
+        if got == (3.0, "Clear link to Li's goal; invite their view."):
+            break
+        assert time.monotonic() < deadline, f"formgrader did not save: {got}"
+        time.sleep(0.2)
+    with Gradebook(gradebook) as gb:
+        submission = gb.find_submission("plan", "trainee1")
+        assert submission.score == 19.0  # 16 autograded + 3 given here
+    context.close()
