@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .vocab import BarrierClass
 
-HOW_OFTEN = ("once", "twice", "3 times", "4-5 times", "every day")
-REMINDERS = (
+HowOften = Literal["once", "twice", "3 times", "4-5 times", "every day"]
+Reminder = Literal[
     "none",
     "phone alarm",
     "note where they will see it",
     "text message from the service",
     "calendar entry",
     "a person they trust reminds them",
-)
-REVIEW_WHEN = ("start-of-next-session", "later-in-next-session", "not-planned")
+]
+ReviewWhen = Literal["start-of-next-session", "later-in-next-session", "not-planned"]
+HOW_OFTEN: tuple[str, ...] = get_args(HowOften)
+REMINDERS: tuple[str, ...] = get_args(Reminder)
+REVIEW_WHEN: tuple[str, ...] = get_args(ReviewWhen)
 MAX_TEXT = 20_000  # characters; generous, but a bound keeps answers files sane
 
 
@@ -45,24 +48,17 @@ class HomeworkPlan(BaseModel):
     what: str = Field(default="", max_length=MAX_TEXT)
     when: str = Field(default="", max_length=MAX_TEXT)
     where: str = Field(default="", max_length=MAX_TEXT)
-    how_often: Literal["", "once", "twice", "3 times", "4-5 times", "every day"] = ""
+    how_often: HowOften | Literal[""] = ""
     minutes: int = Field(default=0, ge=0, le=600)
     client_input: str = Field(default="", max_length=MAX_TEXT)
     client_chose: bool = False
     obstacles: list[Obstacle] = Field(default_factory=list, max_length=10)
     backup: str = Field(default="", max_length=MAX_TEXT)
     written_summary: bool = False
-    reminder: Literal[
-        "none",
-        "phone alarm",
-        "note where they will see it",
-        "text message from the service",
-        "calendar entry",
-        "a person they trust reminds them",
-    ] = "none"
+    reminder: Reminder = "none"
     willingness: int | None = Field(default=None, ge=0, le=10)
     confidence: int | None = Field(default=None, ge=0, le=10)
-    review: Literal["", "start-of-next-session", "later-in-next-session", "not-planned"] = ""
+    review: ReviewWhen | Literal[""] = ""
 
     @field_validator("targets")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -77,3 +78,14 @@ class LabServer:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+
+
+@contextlib.contextmanager
+def serving(root: Path, log: Path):
+    """A running LabServer for `root`, stopped (by its own PID) when the block ends."""
+    server = LabServer(root, log)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()

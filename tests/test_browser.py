@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
+from .lab_server import CHROMIUM, CHROMIUM_ARGS, serving
 from .nbgrader_course import copy_course
 
 pytestmark = pytest.mark.browser
@@ -57,12 +57,8 @@ def lab(tmp_path_factory):
     base = tmp_path_factory.mktemp("lab")
     course = copy_course(base / "course")
     shutil.rmtree(course.root / "solutions")  # a trainee's view: the release only
-    server = LabServer(course.root, base / "lab.log")
-    try:
-        server.wait_ready()
+    with serving(course.root, base / "lab.log") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -172,12 +168,8 @@ def instructor_lab(tmp_path_factory):
     answers = Path(__file__).parent / "fixtures" / "submissions" / "plan" / "full_marks_li.json"
     place_submission(course, "trainee1", "plan", nb, answers.read_text())
     run_nbgrader(course, "autograde", "plan", "--force")
-    server = LabServer(course.root, base / "lab.log")
-    try:
-        server.wait_ready()
+    with serving(course.root, base / "lab.log") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_rationale_is_graded_in_the_formgrader(instructor_lab, browser):
