@@ -185,6 +185,9 @@ def test_rationale_is_graded_in_the_formgrader(instructor_lab, browser):
     page.goto(instructor_lab.url("formgrader/gradebook/plan/plan"))
     page.click("td a")  # the one submission
     page.get_by_text("when you dropped the rehearsing").wait_for()
+    # the formgrader fetches grades and comments after the page loads: typing earlier is lost
+    page.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.comments "
+                           "&& formgrader.grades.loaded && formgrader.comments.loaded")
     page.fill("#rationale_script", "3")
     page.fill("#rationale_script-comment", "Clear link to Li's goal; invite their view.")
     page.press("#rationale_script-comment", "Tab")
