@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .loading import DataFileError, Problem, load_model
-from .vocab import Approach, Level, Mechanism, PresentingProblem, RiskFlag, Speaker
-
-EXTRA_CASES_ENV = "BSHTRAIN_CASES"
+from .content import case_dirs
+from .loading import DataFileError, Located, Problem, read_model
+from .vocab import (
+    Approach,
+    Completion,
+    Context,
+    Level,
+    Mechanism,
+    PresentingProblem,
+    RiskFlag,
+    Speaker,
+)
 
 
 class _Strict(BaseModel):
@@ -74,13 +80,26 @@ class Session(_Strict):
 
 
 class LogEntry(_Strict):
-    session: int = Field(ge=1)
-    task: str
-    planned: str
-    done: Level | str
-    quality: Level | None = None
+    """One session's homework, as reviewed at the next session."""
+
+    session: int = Field(ge=1, description="the session the task was set in")
+    task: str = Field(min_length=1, description="a task id from the catalogue")
+    planned: str = Field(min_length=1, description="what was agreed")
+    done: Completion
+    quality: Level | None = Field(default=None, description="how well it was done; none if not done")
+    distress: Level = Field(default="low", description="distress the task caused")
     obstacles: str = ""
     client_comment: str = ""
+
+    @model_validator(mode="after")
+    def _quality_matches_completion(self) -> LogEntry:
+        if self.done == "not-done" and self.quality is not None:
+            raise ValueError("a task that was not done has no quality (leave 'quality' out)")
+        if self.done != "not-done" and self.quality is None:
+            raise ValueError(f"'quality' is required when the task was {self.done}")
+        if self.done == "not-done" and not self.obstacles.strip():
+            raise ValueError("say in 'obstacles' why the task was not done, as the client put it")
+        return self
 
 
 class Case(_Strict):
@@ -91,6 +110,8 @@ class Case(_Strict):
     age: int = Field(ge=10, le=100)
     pronouns: str
     context: str = Field(min_length=1, description="cultural and social context")
+    contexts: list[Context] = Field(default_factory=list, description="tags for the context")
+    caregiver: str = Field(default="", description="who is involved, for a client under 18")
     setting: str = Field(min_length=1)
     presenting_problem: PresentingProblem
     problem_summary: str = Field(min_length=1)
@@ -106,6 +127,18 @@ class Case(_Strict):
     session: Session
     homework_log: list[LogEntry] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        if self.age < 18 and not self.caregiver.strip():
+            raise ValueError("a client under 18 needs 'caregiver': who is involved and how")
+        sessions = [e.session for e in self.homework_log]
+        if sessions != sorted(set(sessions)):
+            raise ValueError("homework_log sessions must be in order, each once")
+        if sessions and sessions[-1] >= self.session_number:
+            raise ValueError(f"homework_log holds session {sessions[-1]}, but this is session "
+                             f"{self.session_number}: the log covers earlier sessions only")
+        return self
+
     def factor(self, factor_id: str) -> MaintainingFactor | None:
         return next((f for f in self.formulation.maintaining_factors if f.id == factor_id), None)
 
@@ -116,51 +149,42 @@ class Case(_Strict):
         return next((t for t in self.session.takeaways if t.id == takeaway_id), None)
 
 
-def _check_ids(case: Case, path: Path) -> list[Problem]:
+def _check_ids(case: Case, where: Located) -> list[Problem]:
+    """Cross-references inside one case: its id, and the ids its parts use."""
     problems = []
-    if case.id != path.stem:
-        problems.append(Problem(str(path), "id",
-                                f"expected '{path.stem}' (the file's name), got '{case.id}'"))
+    if case.id != where.path.stem:
+        problems.append(where.problem(
+            ("id",), f"expected '{where.path.stem}' (the file's name), got '{case.id}'"))
     groups = {
-        "formulation.maintaining_factors": [f.id for f in case.formulation.maintaining_factors],
-        "goals": [g.id for g in case.goals],
-        "session.takeaways": [t.id for t in case.session.takeaways],
+        ("formulation", "maintaining_factors"): [f.id for f in case.formulation.maintaining_factors],
+        ("goals",): [g.id for g in case.goals],
+        ("session", "takeaways"): [t.id for t in case.session.takeaways],
     }
-    factor_ids = set(groups["formulation.maintaining_factors"])
+    factor_ids = set(groups[("formulation", "maintaining_factors")])
     for i, takeaway in enumerate(case.session.takeaways):
         for ref in takeaway.relates_to:
             if ref not in factor_ids:
-                problems.append(Problem(str(path), f"session.takeaways.{i}.relates_to",
-                                        f"unknown maintaining factor id '{ref}'"))
-    for field, ids in groups.items():
+                problems.append(where.problem(("session", "takeaways", i, "relates_to"),
+                                              f"unknown maintaining factor id '{ref}'"))
+    for loc, ids in groups.items():
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            problems.append(Problem(str(path), field, f"duplicate id(s): {', '.join(dupes)}"))
+            problems.append(where.problem(loc, f"duplicate id(s): {', '.join(dupes)}"))
     return problems
 
 
 def load_case(path: Path, task_ids: set[str] | None = None) -> Case:
-    """Load and check one case file."""
-    path = Path(path)
-    case = load_model(Case, path)
-    problems = _check_ids(case, path)
+    """Load and check one case file; with `task_ids`, check the log's task ids too."""
+    case, where = read_model(Case, Path(path))
+    problems = _check_ids(case, where)
     if task_ids is not None:
         for i, entry in enumerate(case.homework_log):
             if entry.task not in task_ids:
-                problems.append(Problem(str(path), f"homework_log.{i}.task",
-                                        f"unknown task id '{entry.task}'"))
+                problems.append(where.problem(("homework_log", i, "task"),
+                                              f"unknown task id '{entry.task}'"))
     if problems:
         raise DataFileError(problems)
     return case
-
-
-def case_dirs() -> list[Path]:
-    """The shipped case folder, then any author folder named in $BSHTRAIN_CASES."""
-    dirs = [Path(str(resources.files("bshtrain") / "cases"))]
-    extra = os.environ.get(EXTRA_CASES_ENV)
-    if extra:
-        dirs.extend(Path(p) for p in extra.split(os.pathsep) if p)
-    return dirs
 
 
 def load_cases(dirs: list[Path] | None = None, task_ids: set[str] | None = None) -> dict[str, Case]:
@@ -173,6 +197,8 @@ def load_cases(dirs: list[Path] | None = None, task_ids: set[str] | None = None)
     problems: list[Problem] = []
     for folder in dirs or case_dirs():
         if not folder.is_dir():
+            if folder.parent.is_dir():  # an author folder with tasks but no cases/
+                continue
             problems.append(Problem(str(folder), "", "case folder not found"))
             continue
         for path in sorted(folder.glob("*.yaml")):

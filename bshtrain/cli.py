@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .course import CourseError, build_exercises, find_course
 from .loading import DataFileError
+from .tables import FilterError
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -27,6 +28,39 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _show(frame, fmt: str) -> int:
+    import pandas as pd
+
+    if fmt == "csv":
+        print(frame.to_csv(index=False), end="")
+    else:
+        with pd.option_context("display.max_colwidth", 40, "display.width", 200):
+            print(frame.to_string(index=False) if len(frame) else "(no matches)")
+        print(f"{len(frame)} row(s)")
+    return 0
+
+
+def _cases(args: argparse.Namespace) -> int:
+    from .cases import load_cases
+    from .tables import cases_table
+
+    cases = load_cases()
+    if args.coverage:
+        from .tables import coverage_text
+
+        print(coverage_text(cases))
+        return 0
+    table = cases_table(cases, args.problem, args.approach, args.risk, args.context)
+    return _show(table, args.format)
+
+
+def _tasks(args: argparse.Namespace) -> int:
+    from .tables import tasks_table
+    from .tasks import load_catalogue
+
+    return _show(tasks_table(load_catalogue(), args.approach, args.target, args.risk), args.format)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bshtrain", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -37,8 +71,26 @@ def make_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=_build)
 
     validate = sub.add_parser("validate", help="check case, task and bibliography files")
-    validate.add_argument("paths", nargs="*", help="extra case folders or files (default: shipped)")
+    validate.add_argument("paths", nargs="*",
+                          help="author folders (with cases/ and tasks/), case folders or files")
     validate.set_defaults(func=_validate)
+
+    cases = sub.add_parser("cases", help="list the case library, optionally filtered")
+    cases.add_argument("--problem")
+    cases.add_argument("--approach")
+    cases.add_argument("--risk", help="a risk flag, or 'any'")
+    cases.add_argument("--context")
+    cases.add_argument("--format", choices=["table", "csv"], default="table")
+    cases.add_argument("--coverage", action="store_true",
+                       help="how the library spreads across problems, approaches, ages, contexts, risks")
+    cases.set_defaults(func=_cases)
+
+    tasks = sub.add_parser("tasks", help="list the task catalogue, optionally filtered")
+    tasks.add_argument("--approach")
+    tasks.add_argument("--target", help="a mechanism the task targets")
+    tasks.add_argument("--risk", help="tasks with a caution for this risk flag")
+    tasks.add_argument("--format", choices=["table", "csv"], default="table")
+    tasks.set_defaults(func=_tasks)
     return parser
 
 
@@ -46,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (CourseError, DataFileError) as exc:
+    except (CourseError, DataFileError, FilterError) as exc:
         print(f"bshtrain: {exc}", file=sys.stderr)
         return 2
 

@@ -93,6 +93,8 @@ def describe_error(err: dict) -> str:
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     got = err.get("input")
+    if not err.get("loc") or isinstance(got, dict | list):
+        return f"expected: {message[0].lower() + message[1:]}"
     shown = repr(got)
     if len(shown) > 60:
         shown = shown[:57] + "..."
@@ -111,7 +113,19 @@ def problems_from_validation(
     return problems
 
 
-def load_model(model: type[ModelT], path: Path) -> ModelT:
+@dataclass(frozen=True)
+class Located:
+    """A file's path and line index, for problems found after validation (cross-references)."""
+
+    path: Path
+    index: dict[tuple, int]
+
+    def problem(self, loc: tuple, message: str) -> Problem:
+        field = ".".join(str(p) for p in loc)
+        return Problem(str(self.path), field, message, _line_for(self.index, loc))
+
+
+def read_model(model: type[ModelT], path: Path) -> tuple[ModelT, Located]:
     """Load one YAML mapping file as `model`; raise DataFileError naming every problem."""
     data, index = read_yaml(path)
     if not isinstance(data, dict):
@@ -119,13 +133,19 @@ def load_model(model: type[ModelT], path: Path) -> ModelT:
             [Problem(str(path), "", f"expected a mapping of fields, got {type(data).__name__}")]
         )
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), Located(Path(path), index)
     except ValidationError as exc:
         raise DataFileError(problems_from_validation(exc, str(path), index)) from None
 
 
-def load_model_list(model: type[ModelT], path: Path, key: str) -> list[ModelT]:
-    """Load a YAML file holding `key: [ ... ]` as a list of `model`, reporting every bad item."""
+def load_model(model: type[ModelT], path: Path) -> ModelT:
+    """Load one YAML mapping file as `model` (see read_model)."""
+    return read_model(model, path)[0]
+
+
+def read_model_list(model: type[ModelT], path: Path,
+                    key: str) -> tuple[list[ModelT], list[Problem], Located]:
+    """Read `key: [ ... ]` as a list of `model`: the good items and a problem for each bad one."""
     data, index = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
         raise DataFileError(
@@ -137,6 +157,12 @@ def load_model_list(model: type[ModelT], path: Path, key: str) -> list[ModelT]:
             items.append(model.model_validate(raw))
         except ValidationError as exc:
             problems.extend(problems_from_validation(exc, str(path), index, (key, i)))
+    return items, problems, Located(Path(path), index)
+
+
+def load_model_list(model: type[ModelT], path: Path, key: str) -> list[ModelT]:
+    """Load a YAML file holding `key: [ ... ]`, raising DataFileError if any item is bad."""
+    items, problems, _ = read_model_list(model, path, key)
     if problems:
         raise DataFileError(problems)
     return items

@@ -61,6 +61,7 @@ def case_html(case: Case) -> str:
         f"<q>{escape(case.homework_term)}</q>). "
         f"<strong>Session:</strong> {case.session_number}.</p>",
         f"<p><strong>Presenting problem:</strong> {escape(case.problem_summary)}</p>",
+        (f"<p><strong>Caregiver:</strong> {escape(case.caregiver)}</p>" if case.caregiver else ""),
         "<h4>Formulation</h4><dl>",
         f"<dt>Triggers</dt><dd>{_ul(f.triggers)}</dd>",
         f"<dt>Thoughts</dt><dd>{_ul(f.thoughts)}</dd>",
@@ -76,9 +77,25 @@ def case_html(case: Case) -> str:
         "<p><strong>What the client took away:</strong></p>"
         + _ul([t.text for t in case.session.takeaways]),
         f"<div aria-label='Session excerpt'>{excerpt}</div>",
+        _log_html(case),
         "</section>",
     ]
     return "".join(parts)
+
+
+def _log_html(case: Case) -> str:
+    if not case.homework_log:
+        return ""
+    rows = "".join(
+        f"<tr><td>{e.session}</td><td>{escape(e.planned)}</td><td>{escape(e.done)}</td>"
+        f"<td>{escape(e.quality or '-')}</td><td>{escape(e.distress)}</td>"
+        f"<td>{escape(e.obstacles)}</td><td>{escape(e.client_comment)}</td></tr>"
+        for e in case.homework_log)
+    head = "".join(f"<th scope='col'>{h}</th>" for h in
+                   ("Session", "Planned", "Done", "Quality", "Distress", "Obstacles",
+                    "Client's comment"))
+    return (f"<h4>Homework log</h4><table><caption>Homework set in earlier sessions and how it "
+            f"went</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
 def case_text(case: Case) -> str:
@@ -91,6 +108,7 @@ def case_text(case: Case) -> str:
         f"Setting: {_sentence(case.setting)} Approach: {approach_name(case.approach)} "
         f"(homework here is called '{case.homework_term}'). Session {case.session_number}.",
         f"Presenting problem: {case.problem_summary}",
+        *([f"Caregiver: {case.caregiver}"] if case.caregiver else []),
         "Triggers: " + "; ".join(f.triggers),
         "Thoughts: " + "; ".join(f.thoughts),
         "Behaviours: " + "; ".join(f.behaviours),
@@ -106,6 +124,12 @@ def case_text(case: Case) -> str:
         "Took away: " + "; ".join(t.text for t in case.session.takeaways),
         "Excerpt:",
         *[f"  {line.speaker.capitalize()}: {line.text}" for line in case.session.excerpt],
+        *(["Homework log:"] if case.homework_log else []),
+        *[f"  Session {e.session}: {e.planned} - {e.done}"
+          + (f", quality {e.quality}" if e.quality else "") + f", distress {e.distress}"
+          + (f"; obstacles: {e.obstacles}" if e.obstacles else "")
+          + (f"; client: {e.client_comment}" if e.client_comment else "")
+          for e in case.homework_log],
     ]
     return "\n".join(out)
 

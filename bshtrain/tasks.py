@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .bibliography import bibliography
-from .loading import DataFileError, Problem, load_model_list
+from .content import task_files
+from .loading import DataFileError, Located, Problem, read_model_list
 from .vocab import Approach, Level, Mechanism, RiskFlag
 
-TASKS_FILE = "tasks.yaml"
 NO_TASK = "no-task"
 
 
@@ -62,33 +61,67 @@ class Task(_Strict):
         return [c for c in self.cautions if flags.intersection(c.applies_to)]
 
 
-def _default_path() -> Path:
-    return Path(str(resources.files("bshtrain") / "data" / TASKS_FILE))
-
-
-def load_tasks(path: Path | None = None, known_sources: set[str] | None = None) -> dict[str, Task]:
-    """Load a task catalogue; duplicate ids and unknown source keys are errors."""
-    path = path or _default_path()
-    known_sources = set(bibliography()) if known_sources is None else known_sources
-    tasks = load_model_list(Task, path, "tasks")
+def read_task_file(path: Path, known_sources: set[str]
+                   ) -> tuple[dict[str, Task], list[Problem], Located]:
+    """The good tasks in one file, and every problem (bad entries, duplicates, unknown sources)."""
+    tasks, problems, where = read_model_list(Task, path, "tasks")
     found: dict[str, Task] = {}
-    problems = []
     for i, task in enumerate(tasks):
         if task.id in found or task.id == NO_TASK:
-            problems.append(Problem(str(path), f"tasks.{i}.id", f"duplicate or reserved id '{task.id}'"))
+            problems.append(where.problem(("tasks", i, "id"), f"duplicate or reserved id '{task.id}'"))
         found[task.id] = task
         for j, caution in enumerate(task.cautions):
             for key in caution.sources:
                 if key not in known_sources:
-                    problems.append(Problem(
-                        str(path), f"tasks.{i}.cautions.{j}.sources",
-                        f"unknown bibliography key '{key}'"))
+                    problems.append(where.problem(("tasks", i, "cautions", j, "sources"),
+                                                  f"unknown bibliography key '{key}'"))
+    return found, problems, where
+
+
+def load_tasks(path: Path | None = None, known_sources: set[str] | None = None) -> dict[str, Task]:
+    """Load one task file; raise DataFileError on any problem."""
+    path = path or task_files([])[0]
+    known_sources = set(bibliography()) if known_sources is None else known_sources
+    found, problems, _ = read_task_file(path, known_sources)
     if problems:
         raise DataFileError(problems)
     return found
 
 
+def read_catalogue(files: list[Path] | None = None, known_sources: set[str] | None = None
+                   ) -> tuple[dict[str, Task], list[Problem]]:
+    """Every good task from every file (shipped, then authors'), and every problem."""
+    known_sources = set(bibliography()) if known_sources is None else known_sources
+    merged: dict[str, Task] = {}
+    origin: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for path in files or task_files():
+        try:
+            tasks, found_problems, where = read_task_file(path, known_sources)
+        except DataFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        problems.extend(found_problems)
+        for i, task_id in enumerate(tasks):
+            if task_id in merged:
+                problems.append(where.problem(
+                    ("tasks", i, "id"), f"duplicate task id '{task_id}' (also in {origin[task_id]})"))
+                continue
+            merged[task_id] = tasks[task_id]
+            origin[task_id] = path
+    return merged, problems
+
+
+def load_catalogue(files: list[Path] | None = None,
+                   known_sources: set[str] | None = None) -> dict[str, Task]:
+    """The whole catalogue, or DataFileError listing every problem: never half-loaded."""
+    merged, problems = read_catalogue(files, known_sources)
+    if problems:
+        raise DataFileError(problems)
+    return merged
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, Task]:
-    """The shipped task catalogue, loaded once."""
-    return load_tasks()
+    """The catalogue in use (shipped plus authors' tasks), loaded once."""
+    return load_catalogue()

@@ -67,6 +67,25 @@ Mechanism = Literal[
 
 Level = Literal["low", "medium", "high"]
 
+# Cultural and social contexts that change what a good task looks like.
+Context = Literal[
+    "migration",
+    "interpreter",
+    "religious-practice",
+    "shift-work",
+    "single-parent",
+    "low-literacy",
+    "disability",
+    "rural",
+    "financial-strain",
+    "lgbtq",
+    "caregiver-involved",
+    "older-adult",
+]
+
+# How a homework log entry went (design section 4).
+Completion = Literal["done", "partly", "not-done"]
+
 # Risk flags change what a good task is (design section 4; F1.9, F4.17).
 RiskFlag = Literal[
     "suicidal-ideation-current",

@@ -2,38 +2,47 @@
 
 from __future__ import annotations
 
-import shutil
+from pathlib import Path
 
+import bshtrain
 from bshtrain.cli import main
 
-from .conftest import DATA
+from .conftest import DATA, FIXTURES
+
+BROKEN = FIXTURES / "broken"
 
 
 def test_validate_shipped_data_passes(capsys, monkeypatch):
     """Does `bshtrain validate` pass on the shipped files and say what it checked?"""
-    monkeypatch.delenv("BSHTRAIN_CASES", raising=False)
+    monkeypatch.delenv("BSHTRAIN_CONTENT", raising=False)
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("checked ") and out.rstrip().endswith("0 problem(s)")
 
 
-def test_validate_reports_every_broken_file(tmp_path, capsys):
-    """Does validate list each problem with file, field and line, and exit non-zero?"""
-    shutil.copy(DATA / "case-x.yaml", tmp_path / "case-x.yaml")
-    text = (DATA / "case-x.yaml").read_text()
-    (tmp_path / "case-y.yaml").write_text(text.replace("id: case-x", "id: case-y")
-                                          .replace("approach: behavioural-activation",
-                                                   "approach: hypnosis"))
-    (tmp_path / "case-z.yaml").write_text("id: case-z\nname: [oops\n")
-    assert main(["validate", str(tmp_path)]) == 1
+def test_validate_reports_every_broken_file(capsys, monkeypatch):
+    """Does validate print each problem (one file per kind of error) with file, field and line,
+    exactly as expected, and exit non-zero?"""
+    monkeypatch.delenv("BSHTRAIN_CONTENT", raising=False)
+    assert main(["validate", str(BROKEN)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert f"{tmp_path / 'case-x.yaml'}, field 'homework_log.0.task': unknown task id " \
-           "'schedule-one-activity'" in out
-    assert any(line.startswith(f"{tmp_path / 'case-y.yaml'}, line ") and "field 'approach'" in line
-               and "got 'hypnosis'" in line for line in out)
-    assert any(line.startswith(f"{tmp_path / 'case-z.yaml'}, line 3: is not valid YAML")
-               for line in out)
-    assert out[-1].endswith("3 problem(s)")
+    expected = (BROKEN / "expected.txt").read_text().splitlines()
+    package = str(Path(bshtrain.__file__).parent)
+    assert out[:-1] == [line.format(broken=BROKEN, package=package) for line in expected]
+    assert out[-1].endswith(f"{len(expected)} problem(s)")
+
+
+def test_author_folder_is_loaded_from_the_environment(tmp_path, monkeypatch):
+    """Does a good case in $BSHTRAIN_CONTENT join the library and validate cleanly?"""
+    (tmp_path / "cases").mkdir()
+    text = (DATA / "case-x.yaml").read_text().replace("schedule-one-activity",
+                                                       "activity-scheduling-valued")
+    (tmp_path / "cases" / "case-x.yaml").write_text(text)
+    monkeypatch.setenv("BSHTRAIN_CONTENT", str(tmp_path))
+    assert main(["validate"]) == 0
+    from bshtrain.cases import load_cases
+
+    assert "case-x" in load_cases()
 
 
 def test_build_outside_a_course_explains(tmp_path, capsys, monkeypatch):

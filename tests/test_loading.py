@@ -16,6 +16,11 @@ from bshtrain.tasks import load_tasks
 from .conftest import DATA
 
 
+def _line(path: Path, text: str) -> int:
+    """The 1-based line of the first line of `path` that contains `text`."""
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
 def _edited_case(tmp_path: Path, edit) -> Path:
     data = yaml.safe_load((DATA / "case-x.yaml").read_text())
     edit(data)
@@ -68,7 +73,9 @@ def test_unknown_task_in_log(tmp_path, tasks):
     path = _edited_case(tmp_path, edit)
     with pytest.raises(DataFileError) as err:
         load_case(path, set(tasks))
-    assert str(err.value) == f"{path}, field 'homework_log.0.task': unknown task id 'no-such-task'"
+    line = _line(path, "task: no-such-task")
+    assert str(err.value) == (f"{path}, line {line}, field 'homework_log.0.task': "
+                              "unknown task id 'no-such-task'")
 
 
 def test_unknown_field_is_rejected(tmp_path, tasks):
@@ -125,11 +132,12 @@ def test_task_with_unknown_source_key(tmp_path, works):
     path.write_text(text)
     with pytest.raises(DataFileError) as err:
         load_tasks(path, known_sources=set(works))
-    assert str(err.value) == (f"{path}, field 'tasks.1.cautions.0.sources': "
+    line = _line(path, "sources: [work-z]")
+    assert str(err.value) == (f"{path}, line {line}, field 'tasks.1.cautions.0.sources': "
                               "unknown bibliography key 'work-z'")
 
 
-def test_every_bad_task_is_reported_at_once(tmp_path, works):
+def test_every_bad_task_is_reported_at_once(tmp_path):
     """Are problems in several tasks all reported, not just the first?"""
     data = yaml.safe_load((DATA / "tasks.yaml").read_text())
     data["tasks"][0]["demands"]["literacy"] = "very"
@@ -137,19 +145,19 @@ def test_every_bad_task_is_reported_at_once(tmp_path, works):
     path = tmp_path / "tasks.yaml"
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(DataFileError) as err:
-        load_tasks(path, known_sources=set(works))
+        load_tasks(path)
     fields = [p.field for p in err.value.problems]
     assert fields == ["tasks.0.demands.literacy", "tasks.2.targets"]
 
 
-def test_duplicate_task_id(tmp_path, works):
+def test_duplicate_task_id(tmp_path):
     """Is a duplicate task id an error?"""
     data = yaml.safe_load((DATA / "tasks.yaml").read_text())
     data["tasks"][1]["id"] = data["tasks"][0]["id"]
     path = tmp_path / "tasks.yaml"
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(DataFileError, match="duplicate or reserved id 'schedule-one-activity'"):
-        load_tasks(path, known_sources=set(works))
+        load_tasks(path)
 
 
 def test_bibliography_rejects_ambiguous_labels(tmp_path):
