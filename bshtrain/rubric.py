@@ -191,10 +191,11 @@ def score_doable(plan: HomeworkPlan, case: Case, task: Task) -> CriterionResult:
     smaller = plan.variant == "smaller"
     literacy = task.smaller_variant.literacy if smaller else task.demands.literacy
     flags = set(case.risk.flags)
-    cautions = [] if smaller else task.cautions_for(flags)
+    cautions = task.cautions_for(flags, smaller)
     if cautions:
-        return _result("doable", "not met", "A caution applies to this client: "
-                       f"{cautions[0].text} Consider the smaller version or another task.")
+        advice = "Consider another task." if smaller else "Consider the smaller version or another task."
+        return _result("doable", "not met", f"A caution applies to this client: {cautions[0].text} "
+                       + advice)
     issues = []
     if plan.minutes == 0:
         issues.append("the plan does not say how long, so its size cannot be judged")

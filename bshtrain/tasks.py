@@ -42,6 +42,8 @@ class Caution(_Strict):
     text: str = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
     applies_to: list[RiskFlag] = Field(default_factory=list)
+    also_smaller: bool = Field(default=False,
+                               description="the caution holds for the smaller variant too")
 
 
 class Task(_Strict):
@@ -56,9 +58,11 @@ class Task(_Strict):
     smaller_variant: Variant
     cautions: list[Caution] = Field(default_factory=list)
 
-    def cautions_for(self, flags: set[str]) -> list[Caution]:
-        """Cautions that apply to a client with these risk flags."""
-        return [c for c in self.cautions if flags.intersection(c.applies_to)]
+    def cautions_for(self, flags: set[str], smaller: bool = False) -> list[Caution]:
+        """Cautions that apply to a client with these risk flags (for the smaller variant,
+        only those marked `also_smaller`)."""
+        return [c for c in self.cautions if flags.intersection(c.applies_to)
+                and (c.also_smaller or not smaller)]
 
 
 def read_task_file(path: Path, known_sources: set[str]

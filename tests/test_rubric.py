@@ -106,3 +106,18 @@ def test_half_right_plan_earns_partial_credit(tasks, case):
 def test_every_criterion_cites_sources():
     """Does every criterion rest on at least one bibliography key?"""
     assert all(c.sources for c in CRITERIA)
+
+
+def test_caution_marked_also_smaller_blocks_the_smaller_variant(case):
+    """Is a caution marked also_smaller applied to the smaller variant as well?"""
+    from bshtrain.tasks import catalogue
+
+    tasks = catalogue()
+    risky = case.model_copy(update={"risk": case.risk.model_copy(
+        update={"flags": ["trauma-exposure-risk"]})})
+    plan = HomeworkPlan(**{**FULL, "task": "pe-imaginal-recording", "variant": "smaller"})
+    result = score_plan(plan, risky, tasks).get("doable")
+    assert result.status == "not met"
+    assert result.message.endswith("Consider another task.")
+    plan = HomeworkPlan(**{**FULL, "task": "trauma-narrative-alone", "variant": "smaller"})
+    assert score_plan(plan, risky, tasks).get("doable").status != "not met"
