@@ -50,3 +50,17 @@ def test_build_outside_a_course_explains(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["build"]) == 2
     assert "no course found" in capsys.readouterr().err
+
+
+def test_cases_and_tasks_listing(capsys, monkeypatch):
+    """Do `bshtrain cases` and `bshtrain tasks` list the library, filtered, as CSV or a table?"""
+    monkeypatch.delenv("BSHTRAIN_CONTENT", raising=False)
+    assert main(["cases", "--problem", "ptsd", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("id,name,age,problem,approach")
+    assert [line.split(",")[0] for line in lines[1:]] == ["samir"]
+    assert main(["tasks", "--approach", "act"]) == 0
+    out = capsys.readouterr().out
+    assert "act-committed-action" in out and out.rstrip().endswith("row(s)")
+    assert main(["cases", "--approach", "hypnosis"]) == 2
+    assert "unknown approach 'hypnosis'" in capsys.readouterr().err

@@ -46,3 +46,27 @@ def test_case_text_is_plain_and_complete():
     for part in (case.name, case.goals[0].text, case.risk.notes, case.session.excerpt[0].text):
         assert part in text
     assert "Approach: behavioural activation" in text
+
+
+def test_task_description_escapes_every_text_field():
+    """Is every text of a task (name, description, materials, variant, caution) escaped?"""
+    from bshtrain.render import task_html
+    from bshtrain.tasks import catalogue
+
+    task = catalogue()["activity-monitoring-diary"]
+    poisoned = task.model_copy(update={
+        "name": task.name + ATTACK, "description": ATTACK,
+        "demands": task.demands.model_copy(update={"materials": ATTACK}),
+        "smaller_variant": task.smaller_variant.model_copy(update={"description": ATTACK}),
+        "cautions": [c.model_copy(update={"text": ATTACK}) for c in task.cautions]})
+    page = task_html(poisoned, {"severe-depression"})
+    assert ATTACK not in page
+    assert page.count("&lt;img src=x onerror=alert(1)&gt;") == 5
+
+
+def test_case_card_shows_the_log_as_a_table():
+    """Does a case with a log show it as a captioned table with every session?"""
+    case = get_case("joseph")
+    page = case_html(case)
+    assert "<caption>Homework set in earlier sessions" in page
+    assert page.count("<tr><td>") == len(case.homework_log)
