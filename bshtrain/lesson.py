@@ -10,10 +10,10 @@ import ipywidgets as w
 from IPython.display import HTML, display
 
 from .bibliography import references_html
-from .cases import get_case
+from .cases import get_case, load_cases
 from .plan import HomeworkPlan
-from .render import case_html
-from .rubric import score_plan
+from .render import approach_name, case_html, task_html
+from .rubric import LEVELS, score_plan
 from .tasks import catalogue
 
 
@@ -89,3 +89,109 @@ def self_check(question: str, options: Sequence[tuple[str, bool, str]]) -> SelfC
 def show_references(keys: Sequence[str]) -> None:
     """Show the full references for the works a lesson cites."""
     display(HTML("<h3>References</h3>" + references_html(keys)))
+
+
+def case_explorer(case_ids: Sequence[str] | None = None, start: str | None = None):
+    """Pick a case from a labelled list and read its card."""
+    cases = load_cases()
+    ids = list(case_ids or sorted(cases))
+    picker = w.Dropdown(
+        options=[(f"{cases[i].name}, {cases[i].age}: {cases[i].presenting_problem.replace('-', ' ')}"
+                  f" ({approach_name(cases[i].approach)})", i) for i in ids],
+        value=start or ids[0], description="Case", style={"description_width": "initial"},
+        layout=w.Layout(width="40em"))
+    card = w.HTML()
+
+    def show(_change=None):
+        card.value = case_html(cases[picker.value])
+
+    picker.observe(show, names="value")
+    show()
+    box = w.VBox([picker, card])
+    display(box)
+    return box
+
+
+def task_fit_explorer(case_id: str):
+    """For one case, pick a task and see what it targets, what it asks, and its cautions."""
+    case, tasks = get_case(case_id), catalogue()
+    mechanisms = {f.mechanism: f.description for f in case.formulation.maintaining_factors}
+    picker = w.Dropdown(options=[(t.name, t.id) for t in sorted(tasks.values(), key=lambda t: t.name)],
+                        description="Task", style={"description_width": "initial"},
+                        layout=w.Layout(width="40em"))
+    version = w.RadioButtons(options=[("Full version", "full"), ("Smaller version", "smaller")],
+                             description="Version")
+    out = w.HTML()
+
+    def show(_change=None):
+        task = tasks[picker.value]
+        smaller = version.value == "smaller"
+        hits = [mechanisms[m] for m in task.targets if m in mechanisms]
+        minutes = task.smaller_variant.minutes if smaller else task.demands.minutes
+        literacy = task.smaller_variant.literacy if smaller else task.demands.literacy
+        notes = []
+        if hits:
+            notes.append("<strong>Fits the formulation:</strong> it works on "
+                         + "; ".join(escape(h) for h in hits))
+        else:
+            notes.append("<strong>Does not fit the formulation:</strong> nothing it targets is "
+                         "named among what keeps this problem going.")
+        if case.approach not in task.approaches:
+            notes.append(f"<strong>Another approach:</strong> this task belongs to "
+                         f"{escape(', '.join(approach_name(a) for a in task.approaches))}; this "
+                         f"client's therapy is {escape(approach_name(case.approach))}.")
+        if minutes > case.constraints.minutes_per_day:
+            notes.append(f"<strong>Too long:</strong> about {minutes} minutes, and this client "
+                         f"has about {case.constraints.minutes_per_day} on most days.")
+        if LEVELS[literacy] > LEVELS[case.constraints.literacy]:
+            notes.append("<strong>Too much reading and writing</strong> for this client now.")
+        cautions = task.cautions_for(set(case.risk.flags), smaller)
+        for c in cautions:
+            from .bibliography import cite
+
+            notes.append(f"<strong>Caution for this client:</strong> {escape(c.text)} "
+                         f"{escape(cite(*c.sources))}")
+        out.value = task_html(task) + "<ul>" + "".join(f"<li>{n}</li>" for n in notes) + "</ul>"
+
+    picker.observe(show, names="value")
+    version.observe(show, names="value")
+    show()
+    box = w.VBox([picker, version, out])
+    display(box)
+    return box
+
+
+def show_log(case_id: str):
+    """A client's homework log as a table and a chart of engagement across sessions."""
+    from .homework_log import log_frame, plot_log
+
+    case = get_case(case_id)
+    display(log_frame(case))
+    fig = plot_log(case)
+    display(fig)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return fig
+
+
+def show_effects():
+    """The meta-analytic effect sizes as a table and a chart, with sources."""
+    from .evidence import effects_chart, effects_table
+
+    display(effects_table())
+    fig = effects_chart()
+    display(fig)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return fig
+
+
+def pick_next_line(setting: str, lines: Sequence[tuple[str, str]],
+                   options: Sequence[tuple[str, bool, str]]) -> SelfCheck:
+    """A dialogue: show what has been said, let the trainee choose the therapist's next line,
+    and explain every option. `lines` are (speaker, text) pairs."""
+    said = "".join(f"<p><strong>{escape(who)}:</strong> {escape(text)}</p>" for who, text in lines)
+    display(HTML(f"<div><p><em>{escape(setting)}</em></p>{said}</div>"))
+    return self_check("What do you say next?", options)
