@@ -19,7 +19,7 @@ from .tasks import NO_TASK, Task
 
 LABEL = {"description_width": "15em"}
 WIDE = w.Layout(width="95%", max_width="60em")
-NARROW = w.Layout(width="14em")
+NARROW = w.Layout(width="30em")  # includes the 15em label
 # Let long checkbox labels (maintaining factors) wrap instead of being cut off.
 FORM_STYLE = (
     "<style>.bsh-form .widget-checkbox{height:auto;margin:0.25em 0}"
