@@ -2,6 +2,7 @@
 
     python bench/run.py              # library figures (a few seconds)
     python bench/run.py --autograde 8  # also autograde 8 submissions with the real nbgrader
+    python bench/run.py --lessons      # also time each lesson, executed in a fresh kernel
 """
 
 from __future__ import annotations
@@ -81,11 +82,27 @@ def autograde(n: int) -> None:
               f"({total / n:.2f} s per submission)")
 
 
+def lessons() -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    for path in sorted((ROOT / "lessons").glob("*.ipynb")):
+        with tempfile.TemporaryDirectory() as tmp:
+            nb = nbformat.read(path, as_version=4)
+            start = time.perf_counter()
+            NotebookClient(nb, timeout=120, kernel_name="python3",
+                           resources={"metadata": {"path": tmp}}).execute()
+            print(f"{'execute ' + path.name:<48} {time.perf_counter() - start:9.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--autograde", type=int, default=0, metavar="N")
+    parser.add_argument("--lessons", action="store_true", help="time each lesson's execution")
     args = parser.parse_args()
     library()
+    if args.lessons:
+        lessons()
     if args.autograde:
         autograde(args.autograde)
 
