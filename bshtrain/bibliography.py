@@ -35,7 +35,8 @@ class Work(BaseModel):
             names = self.authors[0]
         else:
             names = ", ".join(self.authors[:-1]) + ", & " + self.authors[-1]
-        text = f"{names} ({self.year}). {self.title}. {self.venue}."
+        title = self.title if self.title.endswith(("?", "!", ".")) else self.title + "."
+        text = f"{names} ({self.year}). {title} {self.venue}."
         if self.doi:
             text += f" https://doi.org/{self.doi}"
         elif self.url:

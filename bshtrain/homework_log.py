@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 from .cases import Case
@@ -65,8 +67,8 @@ def plot_log(case: Case, ax=None):
     ax.plot(x, quality, color="0.0", marker="o", linestyle="-", linewidth=2, label="Quality")
     ax.plot(x, distress, color="0.35", marker="^", linestyle="--", linewidth=1.5,
             label="Distress")
-    ax.set_xticks(x, [f"Session {s}\n{t}" for s, t in zip(frame.index, frame["task"], strict=True)],
-                  fontsize=8)
+    ax.set_xticks(x, [f"Session {s}\n" + "\n".join(textwrap.wrap(t.replace("-", " "), 14))
+                      for s, t in zip(frame.index, frame["task"], strict=True)], fontsize=8)
     ax.set_yticks([0, 1, 2, 3], ["none", "low", "medium", "high"])
     ax.set_ylim(0, 3.4)
     ax.set_ylabel("Level (completion bar: full height = done)")

@@ -103,3 +103,27 @@ def test_lesson_structure(path):
     assert "By the end" in first and re.search(r"\b\d+ minutes\b", first)
     assert any(m.startswith("## Key points") for m in markdown)
     assert markdown[-1].startswith("## References")
+
+
+READING_WORDS_PER_MINUTE = 150
+MINUTES_PER_INTERACTIVE_CELL = 1.5
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_time_estimate_is_honest(path):
+    """Is the stated time within 30% of the reading time plus time for each interactive cell?"""
+    cells = _cells(path)
+    words = sum(len("".join(c["source"]).split()) for c in cells if c["cell_type"] == "markdown")
+    code = sum(1 for c in cells if c["cell_type"] == "code")
+    estimate = words / READING_WORDS_PER_MINUTE + code * MINUTES_PER_INTERACTIVE_CELL
+    stated = int(re.search(r"[Aa]bout (\d+) minutes", "".join(cells[0]["source"])).group(1))
+    assert 0.7 * estimate <= stated <= 1.3 * estimate, (stated, round(estimate))
+
+
+def test_orientation_map_matches_the_lessons():
+    """Does the course map in lesson 0 list every lesson with the time the lesson states?"""
+    text = "\n".join("".join(c["source"]) for c in _cells(LESSONS[0]))
+    mapped = dict(re.findall(r"^\| `(\d\d_[a-z_]+)`.*\| (\d+) minutes \|$", text, flags=re.M))
+    stated = {p.stem: re.search(r"[Aa]bout (\d+) minutes", "".join(_cells(p)[0]["source"])).group(1)
+              for p in LESSONS}
+    assert mapped == stated
