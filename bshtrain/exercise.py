@@ -111,7 +111,8 @@ class PlanExercise:
         if not result.written:
             return
         self.load_error = None
-        self.source = "file" if self.source != "code" else "code"
+        if self.source != "code":
+            self.source = "file"
         note = f"Saved to {self._where()} at {datetime.now().strftime('%H:%M:%S')}."
         if result.kept is not None:
             note += f" Your unreadable earlier file was kept as {escape(str(result.kept))}."

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .answers import AnswersFileError, AnswerStore, answers_relpath
+from .bibliography import references
 from .cases import Case, get_case
 from .exercise import current
 from .plan import HomeworkPlan
@@ -66,6 +67,9 @@ def rubric_points(exercise_id: str) -> float:
     graded = plan_answers(exercise_id)
     result = graded.rubric()
     print(result.explain())
+    print("\nSources:")
+    for work in references(k for c in result.criteria for k in c.sources):
+        print(f"- {work.reference()}")
     return result.points
 
 

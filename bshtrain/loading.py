@@ -138,11 +138,6 @@ def read_model(model: type[ModelT], path: Path) -> tuple[ModelT, Located]:
         raise DataFileError(problems_from_validation(exc, str(path), index)) from None
 
 
-def load_model(model: type[ModelT], path: Path) -> ModelT:
-    """Load one YAML mapping file as `model` (see read_model)."""
-    return read_model(model, path)[0]
-
-
 def read_model_list(model: type[ModelT], path: Path,
                     key: str) -> tuple[list[ModelT], list[Problem], Located]:
     """Read `key: [ ... ]` as a list of `model`: the good items and a problem for each bad one."""

@@ -94,11 +94,14 @@ class RubricResult:
         return next(c for c in self.criteria if c.id == criterion_id)
 
     def explain(self) -> str:
-        """Plain-text feedback, one line per criterion."""
+        """Plain-text feedback, one line per criterion, each with the works it rests on."""
+        from .bibliography import cite
+
         marks = {"met": "[met]   ", "partly": "[partly]", "not met": "[not met]"}
         lines = [f"Plan rubric: {self.points:g} of {self.max_points:g} points"]
         for c in self.criteria:
-            lines.append(f"{marks[c.status]} {c.title} ({c.points:g}/{c.max_points:g}): {c.message}")
+            lines.append(f"{marks[c.status]} {c.title} ({c.points:g}/{c.max_points:g}): "
+                         f"{c.message} {cite(*c.sources)}")
         return "\n".join(lines)
 
 

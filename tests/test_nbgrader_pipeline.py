@@ -140,6 +140,7 @@ def test_feedback_explains_without_hidden_tests(graded):
     half = (graded.root / "feedback" / "half_right_li" / EXERCISE / f"{EXERCISE}.html").read_text()
     assert "Plan rubric: 6 of 10 points" in half
     assert "The plan does not say when or where." in half
+    assert "Sources:" in half and "Tompkins, M. A. (2002)" in half  # full references, not keys
 
 
 def test_exported_grades_match(graded):
