@@ -127,3 +127,20 @@ def test_orientation_map_matches_the_lessons():
     stated = {p.stem: re.search(r"[Aa]bout (\d+) minutes", "".join(_cells(p)[0]["source"])).group(1)
               for p in LESSONS}
     assert mapped == stated
+
+
+HELPERS = ("show_case(", "case_explorer(", "task_fit_explorer(", "compare_plans(", "rubric_sandbox(",
+           "pick_next_line(", "show_log(", "show_effects(")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_has_worked_example_interaction_and_self_check(path):
+    """Does the lesson show a weaker and a stronger version side by side, use an interactive
+    element from the library, and end with an ungraded self-check?"""
+    cells = _cells(path)
+    markdown = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert any(re.search(r"^\|.*\bweak(er)?\b.*\|.*\bstrong(er)?\b", m, flags=re.I | re.M)
+               for m in markdown)
+    assert any(helper in code for helper in HELPERS)
+    assert "self_check(" in code or "pick_next_line(" in code
