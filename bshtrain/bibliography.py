@@ -22,6 +22,7 @@ class Work(BaseModel):
 
     key: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     authors: list[str] = Field(min_length=1)
+    more_authors: bool = Field(default=False, description="co-authors exist but are not recorded")
     year: int | str = Field(description="e.g. 2023, or 2023a when one first author has two")
     title: str = Field(min_length=1)
     venue: str = Field(min_length=1)
@@ -31,7 +32,9 @@ class Work(BaseModel):
 
     def reference(self) -> str:
         """The full reference as plain text (APA-like)."""
-        if len(self.authors) == 1:
+        if self.more_authors:
+            names = ", ".join(self.authors) + ", et al."
+        elif len(self.authors) == 1:
             names = self.authors[0]
         else:
             names = ", ".join(self.authors[:-1]) + ", & " + self.authors[-1]
@@ -48,9 +51,9 @@ class Work(BaseModel):
     def short(self) -> str:
         """Author-year label, e.g. 'Ryum et al., 2023'."""
         surnames = [a.split(",")[0].strip() for a in self.authors]
-        if len(surnames) == 1:
+        if len(surnames) == 1 and not self.more_authors:
             who = surnames[0]
-        elif len(surnames) == 2:
+        elif len(surnames) == 2 and not self.more_authors:
             who = f"{surnames[0]} & {surnames[1]}"
         else:
             who = f"{surnames[0]} et al."
