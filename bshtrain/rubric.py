@@ -48,7 +48,7 @@ CRITERIA: tuple[Criterion, ...] = (
               ("kazantzis-2007", "bunnell-2021", "tompkins-2002")),
     Criterion("written", "A written summary and a reminder",
               ("ryum-2023-review", "helbig-2004")),
-    Criterion("commitment", "Willingness and confidence checked; task changed if low",
+    Criterion("commitment", "Willingness and confidence checked; task changed if low (practice advice)",
               ("beck-2021", "pretzer-2011")),
     Criterion("review-planned", "Review set for the start of the next session",
               ("young-1980", "bryant-1999")),
@@ -56,7 +56,7 @@ CRITERIA: tuple[Criterion, ...] = (
 CRITERIA_BY_ID = {c.id: c for c in CRITERIA}
 MIN_RATIONALE_WORDS = 8
 MIN_INPUT_WORDS = 3
-LOW_RATING = 7  # below this, willingness or confidence is "low" (practice advice, F4.22)
+LOW_RATING = 7  # a course convention: the practice advice (F4.22) gives no number
 
 
 @dataclass(frozen=True)
