@@ -54,6 +54,19 @@ def _cases(args: argparse.Namespace) -> int:
     return _show(table, args.format)
 
 
+def _case(args: argparse.Namespace) -> int:
+    from .cases import get_case
+    from .render import case_html, case_text
+
+    try:
+        case = get_case(args.id)
+    except KeyError as exc:
+        print(f"bshtrain: {exc.args[0]}", file=sys.stderr)
+        return 2
+    print(case_html(case) if args.html else case_text(case))
+    return 0
+
+
 def _tasks(args: argparse.Namespace) -> int:
     from .tables import tasks_table
     from .tasks import load_catalogue
@@ -84,6 +97,11 @@ def make_parser() -> argparse.ArgumentParser:
     cases.add_argument("--coverage", action="store_true",
                        help="how the library spreads across problems, approaches, ages, contexts, risks")
     cases.set_defaults(func=_cases)
+
+    case = sub.add_parser("case", help="show one case card as plain text (or --html)")
+    case.add_argument("id")
+    case.add_argument("--html", action="store_true", help="the escaped HTML card instead")
+    case.set_defaults(func=_case)
 
     tasks = sub.add_parser("tasks", help="list the task catalogue, optionally filtered")
     tasks.add_argument("--approach")

@@ -64,3 +64,13 @@ def test_cases_and_tasks_listing(capsys, monkeypatch):
     assert "act-committed-action" in out and out.rstrip().endswith("row(s)")
     assert main(["cases", "--approach", "hypnosis"]) == 2
     assert "unknown approach 'hypnosis'" in capsys.readouterr().err
+
+
+def test_case_card_in_the_terminal(capsys):
+    """Does `bshtrain case ID` print the plain-text card, and name the known ids on a typo?"""
+    assert main(["case", "samir"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Samir, 41 (he/him) - fictional case")
+    assert "Interpreter:" in out and "Risk:" in out
+    assert main(["case", "samirr"]) == 2
+    assert "no case with id 'samirr'; known: amara, dani" in capsys.readouterr().err
