@@ -11,7 +11,7 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters.generate_assignment import GenerateAssignment
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
-from bshtrain.nbgrader_plugins import CODE_STUB, StripWidgetState, exclude_overwriting
+from bshtrain.engine.nbgrader_plugins import CODE_STUB, StripWidgetState, exclude_overwriting
 
 ROOT = Path(__file__).resolve().parent
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)

@@ -37,12 +37,12 @@ def report(name: str, seconds: list[float], unit: str = "ms") -> None:
 
 
 def library() -> None:
-    from bshtrain.answers import AnswerStore
-    from bshtrain.bibliography import load_bibliography
-    from bshtrain.cases import get_case, load_cases
-    from bshtrain.plan import HomeworkPlan
-    from bshtrain.rubric import score_plan
-    from bshtrain.tasks import catalogue, load_tasks
+    from bshtrain.content.bibliography import load_bibliography
+    from bshtrain.content.cases import get_case, load_cases
+    from bshtrain.content.tasks import catalogue, load_tasks
+    from bshtrain.engine.answers import AnswerStore
+    from bshtrain.teaching.plan import HomeworkPlan
+    from bshtrain.teaching.rubric import score_plan
 
     report("load bibliography + catalogue + all cases",
            timed(lambda: load_cases(task_ids=set(load_tasks(known_sources=set(load_bibliography())))),
@@ -57,7 +57,7 @@ def library() -> None:
 
 
 def autograde(n: int) -> None:
-    from bshtrain.course import Course, run_nbgrader
+    from bshtrain.instructor.course import Course, run_nbgrader
 
     fixtures = ROOT / "tests/fixtures/submissions/plan"
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bshtrain.bibliography import load_bibliography
-from bshtrain.cases import load_case
-from bshtrain.tasks import load_tasks
+from bshtrain.content.bibliography import load_bibliography
+from bshtrain.content.cases import load_case
+from bshtrain.content.tasks import load_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

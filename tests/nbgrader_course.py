@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from bshtrain.course import Course, run_nbgrader
+from bshtrain.instructor.course import Course, run_nbgrader
 
 from .conftest import ROOT
 

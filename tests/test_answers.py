@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from bshtrain.answers import SCHEMA_VERSION, AnswersFileError, AnswerStore
-from bshtrain.plan import HomeworkPlan
+from bshtrain.engine.answers import SCHEMA_VERSION, AnswersFileError, AnswerStore
+from bshtrain.teaching.plan import HomeworkPlan
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import bshtrain
-from bshtrain.cli import main
+from bshtrain.instructor.cli import main
 
 from .conftest import DATA, FIXTURES
 
@@ -40,7 +40,7 @@ def test_author_folder_is_loaded_from_the_environment(tmp_path, monkeypatch):
     (tmp_path / "cases" / "case-x.yaml").write_text(text)
     monkeypatch.setenv("BSHTRAIN_CONTENT", str(tmp_path))
     assert main(["validate"]) == 0
-    from bshtrain.cases import load_cases
+    from bshtrain.content.cases import load_cases
 
     assert "case-x" in load_cases()
 

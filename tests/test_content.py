@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from bshtrain.bibliography import bibliography
-from bshtrain.cases import load_cases
-from bshtrain.rubric import CRITERIA
-from bshtrain.tasks import catalogue
+from bshtrain.content.bibliography import bibliography
+from bshtrain.content.cases import load_cases
+from bshtrain.content.tasks import catalogue
+from bshtrain.teaching.rubric import CRITERIA
 
 from .conftest import ROOT
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bshtrain.cases import load_case
-from bshtrain.cli import make_parser
-from bshtrain.tasks import catalogue, load_tasks
+from bshtrain.content.cases import load_case
+from bshtrain.content.tasks import catalogue, load_tasks
+from bshtrain.instructor.cli import make_parser
 
 from .conftest import ROOT
 

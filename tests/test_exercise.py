@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from bshtrain import exercise as exercise_module
-from bshtrain.exercise import open_plan_exercise
-from bshtrain.grading import NoAnswersError, plan_answers, rubric_points
-from bshtrain.identity import case_for
+from bshtrain.engine.identity import case_for
+from bshtrain.teaching import exercise as exercise_module
+from bshtrain.teaching.exercise import open_plan_exercise
+from bshtrain.teaching.grading import NoAnswersError, plan_answers, rubric_points
 
 CASES = ["tomas", "amara", "li"]
 

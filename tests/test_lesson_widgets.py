@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bshtrain import lesson
+from bshtrain.teaching import lesson
 
 
 def test_self_check_explains_every_option():

@@ -6,11 +6,11 @@ import io
 
 import pytest
 
-from bshtrain.cases import load_cases
-from bshtrain.homework_log import log_frame, log_patterns, plot_log
-from bshtrain.loading import DataFileError
-from bshtrain.tables import FilterError, cases_table, coverage, coverage_text, tasks_table
-from bshtrain.tasks import catalogue
+from bshtrain.content.cases import load_cases
+from bshtrain.content.homework_log import log_frame, log_patterns, plot_log
+from bshtrain.content.loading import DataFileError
+from bshtrain.content.tables import FilterError, cases_table, coverage, coverage_text, tasks_table
+from bshtrain.content.tasks import catalogue
 
 from .conftest import DATA
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bshtrain.bibliography import load_bibliography
-from bshtrain.cases import load_case
-from bshtrain.loading import DataFileError
-from bshtrain.tasks import load_tasks
+from bshtrain.content.bibliography import load_bibliography
+from bshtrain.content.cases import load_case
+from bshtrain.content.loading import DataFileError
+from bshtrain.content.tasks import load_tasks
 
 from .conftest import DATA
 

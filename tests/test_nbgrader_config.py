@@ -6,7 +6,7 @@ import logging
 
 from traitlets.config.loader import PyFileConfigLoader
 
-from bshtrain.nbgrader_plugins import CODE_STUB, StripWidgetState
+from bshtrain.engine.nbgrader_plugins import CODE_STUB, StripWidgetState
 
 from .conftest import ROOT
 
@@ -57,7 +57,7 @@ def test_config_error_is_caught_by_the_course_tools(tmp_path):
 
     import pytest
 
-    from bshtrain.course import CourseError, build_exercises
+    from bshtrain.instructor.course import CourseError, build_exercises
 
     from .nbgrader_course import copy_course
 

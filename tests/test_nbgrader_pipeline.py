@@ -154,7 +154,7 @@ def test_exported_grades_match(graded):
 
 def test_stray_answers_in_solutions_block_the_build(tmp_path):
     """Does `bshtrain build` refuse, changing nothing, if answers were saved in solutions/?"""
-    from bshtrain.course import CourseError, build_exercises
+    from bshtrain.instructor.course import CourseError, build_exercises
 
     course = copy_course(tmp_path / "course")
     stray = course.solutions / EXERCISE / "answers" / f"{EXERCISE}.json"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from bshtrain.cases import Case, get_case
-from bshtrain.render import case_html, case_text
+from bshtrain.content.cases import Case, get_case
+from bshtrain.content.render import case_html, case_text
 
 from .conftest import DATA
 
@@ -50,8 +50,8 @@ def test_case_text_is_plain_and_complete():
 
 def test_task_description_escapes_every_text_field():
     """Is every text of a task (name, description, materials, variant, caution) escaped?"""
-    from bshtrain.render import task_html
-    from bshtrain.tasks import catalogue
+    from bshtrain.content.render import task_html
+    from bshtrain.content.tasks import catalogue
 
     task = catalogue()["activity-monitoring-diary"]
     poisoned = task.model_copy(update={

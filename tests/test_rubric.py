@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bshtrain.plan import HomeworkPlan, Obstacle
-from bshtrain.rubric import CRITERIA, score_plan
+from bshtrain.teaching.plan import HomeworkPlan, Obstacle
+from bshtrain.teaching.rubric import CRITERIA, score_plan
 
 FULL = dict(
     task="schedule-one-activity", variant="smaller", targets=["withdrawal"],
@@ -110,7 +110,7 @@ def test_every_criterion_cites_sources():
 
 def test_caution_marked_also_smaller_blocks_the_smaller_variant(case):
     """Is a caution marked also_smaller applied to the smaller variant as well?"""
-    from bshtrain.tasks import catalogue
+    from bshtrain.content.tasks import catalogue
 
     tasks = catalogue()
     risky = case.model_copy(update={"risk": case.risk.model_copy(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bshtrain.plan import HomeworkPlan, Obstacle
-from bshtrain.widgets import PlanForm
+from bshtrain.teaching.plan import HomeworkPlan, Obstacle
+from bshtrain.teaching.widgets import PlanForm
 
 from .test_rubric import FULL
 

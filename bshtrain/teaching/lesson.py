@@ -9,12 +9,12 @@ from html import escape
 import ipywidgets as w
 from IPython.display import HTML, display
 
-from .bibliography import references_html
-from .cases import get_case, load_cases
-from .plan import HomeworkPlan
-from .render import approach_name, case_html, task_html
-from .rubric import LEVELS, score_plan
-from .tasks import catalogue
+from bshtrain.content.bibliography import references_html
+from bshtrain.content.cases import get_case, load_cases
+from bshtrain.content.render import approach_name, case_html, task_html
+from bshtrain.content.tasks import catalogue
+from bshtrain.teaching.plan import HomeworkPlan
+from bshtrain.teaching.rubric import LEVELS, score_plan
 
 
 def show_case(case_id: str) -> None:
@@ -40,7 +40,7 @@ def compare_plans(case_id: str, weak: dict, strong: dict) -> None:
 
 def rubric_sandbox(case_id: str, start: dict | None = None):
     """A plan form whose rubric feedback updates as the trainee edits. Nothing is saved."""
-    from .widgets import PlanForm
+    from bshtrain.teaching.widgets import PlanForm
 
     case, tasks = get_case(case_id), catalogue()
     form = PlanForm(case, tasks, HomeworkPlan(**(start or {})))
@@ -147,7 +147,7 @@ def task_fit_explorer(case_id: str):
             notes.append("<strong>Too much reading and writing</strong> for this client now.")
         cautions = task.cautions_for(set(case.risk.flags), smaller)
         for c in cautions:
-            from .bibliography import cite
+            from bshtrain.content.bibliography import cite
 
             notes.append(f"<strong>Caution for this client:</strong> {escape(c.text)} "
                          f"{escape(cite(*c.sources))}")
@@ -163,7 +163,7 @@ def task_fit_explorer(case_id: str):
 
 def show_log(case_id: str):
     """A client's homework log as a table and a chart of engagement across sessions."""
-    from .homework_log import log_frame, plot_log
+    from bshtrain.content.homework_log import log_frame, plot_log
 
     case = get_case(case_id)
     display(log_frame(case))
@@ -177,7 +177,7 @@ def show_log(case_id: str):
 
 def show_effects():
     """The meta-analytic effect sizes as a table and a chart, with sources."""
-    from .evidence import effects_chart, effects_table
+    from bshtrain.content.evidence import effects_chart, effects_table
 
     display(effects_table())
     fig = effects_chart()

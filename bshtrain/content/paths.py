@@ -25,7 +25,7 @@ def author_dirs() -> list[Path]:
 
 def case_dirs(extra: list[Path] | None = None) -> list[Path]:
     """The shipped case folder, then each author folder's cases/."""
-    return [package_dir() / "cases", *[d / "cases" for d in (extra or author_dirs())]]
+    return [package_dir() / "data" / "cases", *[d / "cases" for d in (extra or author_dirs())]]
 
 
 def task_files(extra: list[Path] | None = None) -> list[Path]:

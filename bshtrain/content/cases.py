@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .content import case_dirs
-from .loading import DataFileError, Located, Problem, read_model
-from .vocab import (
+from bshtrain.content.loading import DataFileError, Located, Problem, read_model
+from bshtrain.content.paths import case_dirs
+from bshtrain.content.vocab import (
     Approach,
     Completion,
     Context,
@@ -190,7 +190,7 @@ def load_case(path: Path, task_ids: set[str] | None = None) -> Case:
 def load_cases(dirs: list[Path] | None = None, task_ids: set[str] | None = None) -> dict[str, Case]:
     """Load every case; report all problems at once; never return a half-loaded library."""
     if task_ids is None:
-        from .tasks import catalogue
+        from bshtrain.content.tasks import catalogue
 
         task_ids = set(catalogue())
     cases: dict[str, Case] = {}

@@ -8,9 +8,9 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .bibliography import bibliography
-from .content import package_dir
-from .loading import DataFileError, Problem, load_model_list
+from bshtrain.content.bibliography import bibliography
+from bshtrain.content.loading import DataFileError, Problem, load_model_list
+from bshtrain.content.paths import package_dir
 
 
 class Effect(BaseModel):

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .course import CourseError, build_exercises, find_course
-from .loading import DataFileError
-from .tables import FilterError
+from bshtrain.content.loading import DataFileError
+from bshtrain.content.tables import FilterError
+from bshtrain.instructor.course import CourseError, build_exercises, find_course
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -19,7 +19,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import validate_paths
+    from bshtrain.content.validate import validate_paths
 
     problems, summary = validate_paths([Path(p) for p in args.paths])
     for problem in problems:
@@ -41,12 +41,12 @@ def _show(frame, fmt: str) -> int:
 
 
 def _cases(args: argparse.Namespace) -> int:
-    from .cases import load_cases
-    from .tables import cases_table
+    from bshtrain.content.cases import load_cases
+    from bshtrain.content.tables import cases_table
 
     cases = load_cases()
     if args.coverage:
-        from .tables import coverage_text
+        from bshtrain.content.tables import coverage_text
 
         print(coverage_text(cases))
         return 0
@@ -55,8 +55,8 @@ def _cases(args: argparse.Namespace) -> int:
 
 
 def _case(args: argparse.Namespace) -> int:
-    from .cases import get_case
-    from .render import case_html, case_text
+    from bshtrain.content.cases import get_case
+    from bshtrain.content.render import case_html, case_text
 
     try:
         case = get_case(args.id)
@@ -68,8 +68,8 @@ def _case(args: argparse.Namespace) -> int:
 
 
 def _tasks(args: argparse.Namespace) -> int:
-    from .tables import tasks_table
-    from .tasks import load_catalogue
+    from bshtrain.content.tables import tasks_table
+    from bshtrain.content.tasks import load_catalogue
 
     return _show(tasks_table(load_catalogue(), args.approach, args.target, args.risk), args.format)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .bibliography import bibliography
-from .content import task_files
-from .loading import DataFileError, Located, Problem, read_model_list
-from .vocab import Approach, Level, Mechanism, RiskFlag
+from bshtrain.content.bibliography import bibliography
+from bshtrain.content.loading import DataFileError, Located, Problem, read_model_list
+from bshtrain.content.paths import task_files
+from bshtrain.content.vocab import Approach, Level, Mechanism, RiskFlag
 
 NO_TASK = "no-task"
 

@@ -6,7 +6,7 @@ import textwrap
 
 import pandas as pd
 
-from .cases import Case
+from bshtrain.content.cases import Case
 
 COLUMNS = ["session", "task", "planned", "done", "quality", "distress", "obstacles",
            "client_comment"]

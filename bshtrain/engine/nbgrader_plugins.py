@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .answers import answers_relpath
+from bshtrain.engine.answers import answers_relpath
 
 CODE_STUB = (
     "# Only if the form above does not appear: give your answers in code here,\n"

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from IPython.display import HTML, display
 
-from .answers import AnswersFileError, AnswerStore, grading_mode
-from .cases import Case, get_case
-from .identity import case_for, trainee_name
-from .loading import Problem
-from .plan import HOW_OFTEN, REMINDERS, REVIEW_WHEN, HomeworkPlan
-from .render import case_html, case_text
-from .rubric import RubricResult, score_plan
-from .tasks import NO_TASK, Task, catalogue
+from bshtrain.content.cases import Case, get_case
+from bshtrain.content.loading import Problem
+from bshtrain.content.render import case_html, case_text
+from bshtrain.content.tasks import NO_TASK, Task, catalogue
+from bshtrain.engine.answers import AnswersFileError, AnswerStore, grading_mode
+from bshtrain.engine.identity import case_for, trainee_name
+from bshtrain.teaching.plan import HOW_OFTEN, REMINDERS, REVIEW_WHEN, HomeworkPlan
+from bshtrain.teaching.rubric import RubricResult, score_plan
 
 _OPEN: dict[str, PlanExercise] = {}
 
@@ -91,7 +91,7 @@ class PlanExercise:
         if grading_mode():
             print(f"(Form not shown while grading. Task: {self.plan.task or 'none'}.)")
             return None
-        from .widgets import PlanForm
+        from bshtrain.teaching.widgets import PlanForm
 
         self._form = PlanForm(self.case, self.catalogue, self.plan, on_change=self._save)
         if self.source == "file":

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .loading import DataFileError, Problem, describe_error
+from bshtrain.content.loading import DataFileError, Problem, describe_error
 
 SCHEMA_VERSION = 1
 GRADING_ENV = "NBGRADER_EXECUTION"

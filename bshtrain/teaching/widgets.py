@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from .cases import Case
-from .plan import HOW_OFTEN, REMINDERS, HomeworkPlan, Obstacle
-from .render import rubric_html, task_html
-from .rubric import RubricResult, score_plan
-from .tasks import NO_TASK, Task
+from bshtrain.content.cases import Case
+from bshtrain.content.render import rubric_html, task_html
+from bshtrain.content.tasks import NO_TASK, Task
+from bshtrain.teaching.plan import HOW_OFTEN, REMINDERS, HomeworkPlan, Obstacle
+from bshtrain.teaching.rubric import RubricResult, score_plan
 
 LABEL = {"description_width": "15em"}
 WIDE = w.Layout(width="95%", max_width="60em")

@@ -7,9 +7,9 @@ from typing import get_args
 
 import pandas as pd
 
-from .cases import Case
-from .tasks import Task
-from .vocab import Approach, Context, Mechanism, PresentingProblem, RiskFlag
+from bshtrain.content.cases import Case
+from bshtrain.content.tasks import Task
+from bshtrain.content.vocab import Approach, Context, Mechanism, PresentingProblem, RiskFlag
 
 
 class FilterError(ValueError):

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answers import AnswersFileError, AnswerStore, answers_relpath
-from .bibliography import references
-from .cases import Case, get_case
-from .exercise import current
-from .plan import HomeworkPlan
-from .rubric import RubricResult, score_plan
-from .tasks import Task, catalogue
+from bshtrain.content.bibliography import references
+from bshtrain.content.cases import Case, get_case
+from bshtrain.content.tasks import Task, catalogue
+from bshtrain.engine.answers import AnswersFileError, AnswerStore, answers_relpath
+from bshtrain.teaching.exercise import current
+from bshtrain.teaching.plan import HomeworkPlan
+from bshtrain.teaching.rubric import RubricResult, score_plan
 
 
 class NoAnswersError(AssertionError):

@@ -6,7 +6,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .vocab import BarrierClass
+from bshtrain.content.vocab import BarrierClass
 
 HowOften = Literal["once", "twice", "3 times", "4-5 times", "every day"]
 Reminder = Literal[

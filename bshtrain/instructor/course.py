@@ -8,8 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answers import ANSWERS_DIR
-from .nbgrader_plugins import exercise_ids
+from bshtrain.engine.answers import ANSWERS_DIR
+from bshtrain.engine.nbgrader_plugins import exercise_ids
 
 CONFIG_ERROR = "Exception while loading config file"
 

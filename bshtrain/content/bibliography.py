@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .loading import DataFileError, Problem, load_model_list
+from bshtrain.content.loading import DataFileError, Problem, load_model_list
 
 BIBLIOGRAPHY_FILE = "bibliography.yaml"
 

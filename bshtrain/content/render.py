@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-from .cases import Case
-from .rubric import RubricResult
-from .tasks import Task
+from bshtrain.content.cases import Case
+from bshtrain.content.tasks import Task
+from bshtrain.teaching.rubric import RubricResult
 
 CARD_STYLE = (
     "<style>.bsh-card{border:1px solid #888;border-radius:6px;padding:0.8em 1.1em;"
@@ -146,7 +146,7 @@ def task_html(task: Task, flags: set[str] | None = None) -> str:
         f"(about {task.smaller_variant.minutes} minutes).</p>",
     ]
     if cautions:
-        from .bibliography import cite
+        from bshtrain.content.bibliography import cite
 
         rows.append("<p><strong>Caution:</strong></p><ul>" + "".join(
             f"<li>{escape(c.text)} {escape(cite(*c.sources))}</li>" for c in cautions) + "</ul>")
@@ -155,7 +155,7 @@ def task_html(task: Task, flags: set[str] | None = None) -> str:
 
 def rubric_html(result: RubricResult) -> str:
     """Rubric feedback as an accessible HTML list; messages are escaped."""
-    from .bibliography import cite
+    from bshtrain.content.bibliography import cite
 
     words = {"met": "Met", "partly": "Partly met", "not met": "Not met"}
     items = "".join(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .bibliography import load_bibliography
-from .cases import load_case
-from .content import author_dirs, case_dirs, task_files
-from .loading import DataFileError, Located, Problem, read_yaml
-from .tasks import read_catalogue
+from bshtrain.content.bibliography import load_bibliography
+from bshtrain.content.cases import load_case
+from bshtrain.content.loading import DataFileError, Located, Problem, read_yaml
+from bshtrain.content.paths import author_dirs, case_dirs, task_files
+from bshtrain.content.tasks import read_catalogue
 
 
 def _is_task_file(path: Path) -> bool:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .cases import Case
-from .plan import HomeworkPlan, words
-from .tasks import NO_TASK, Task
+from bshtrain.content.cases import Case
+from bshtrain.content.tasks import NO_TASK, Task
+from bshtrain.teaching.plan import HomeworkPlan, words
 
 Status = Literal["met", "partly", "not met"]
 POINTS: dict[Status, float] = {"met": 1.0, "partly": 0.5, "not met": 0.0}
@@ -97,7 +97,7 @@ class RubricResult:
 
     def explain(self) -> str:
         """Plain-text feedback, one line per criterion, each with the works it rests on."""
-        from .bibliography import cite
+        from bshtrain.content.bibliography import cite
 
         marks = {"met": "[met]   ", "partly": "[partly]", "not met": "[not met]"}
         lines = [f"Plan rubric: {self.points:g} of {self.max_points:g} points"]
