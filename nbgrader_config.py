@@ -8,10 +8,18 @@ release. An exception here is only logged by nbgrader, which then runs with defa
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.converters.autograde import Autograde
 from nbgrader.converters.generate_assignment import GenerateAssignment
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import ClearHiddenTests, DeduplicateIds, GetGrades
 
-from bshtrain.engine.nbgrader_plugins import CODE_STUB, StripWidgetState, exclude_overwriting
+from bshtrain.engine.keys import KEY_FILE
+from bshtrain.engine.nbgrader_plugins import (
+    CODE_STUB,
+    DropDuplicateCellIds,
+    GradeAnswersFileOnly,
+    StripWidgetState,
+    exclude_overwriting,
+)
 
 ROOT = Path(__file__).resolve().parent
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
@@ -23,10 +31,29 @@ c.CourseDirectory.release_directory = "exercises"
 
 # Trap 1: a file under solutions/<ex>/answers/ would be copied over every trainee's file.
 c.Autograde.exclude_overwriting = exclude_overwriting(ROOT / "solutions")
-# Keep any instructor answers out of the release (scoped to generate_assignment only: the
-# global CourseDirectory.ignore is shared with submit and autograde, trap 2).
+# Keep instructor answers and the key out of the release (scoped to generate_assignment only:
+# the global CourseDirectory.ignore is shared with submit and autograde, trap 2). Autograde
+# copies solutions/<ex>/key.yaml beside each submission, where the grade cells read it.
 c.GenerateAssignmentApp.CourseDirectory.ignore = [
-    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "answers",
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "answers", KEY_FILE,
+]
+# generate_feedback copies every other file of autograded/<student>/<ex>/ into the feedback
+# that trainees fetch: the key must not go with it.
+c.GenerateFeedbackApp.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", KEY_FILE,
+]
+
+# A duplicated cell must not stop autograde for every later student (nbgrader's own
+# DeduplicateIds leaves metadata that CheckCellMetadata rejects).
+c.Autograde.sanitize_preprocessors = [
+    DropDuplicateCellIds if pp is DeduplicateIds else pp
+    for pp in Autograde.class_traits()["sanitize_preprocessors"].default()
+]
+# No trainee code runs at grading (design 3): before execution, trainee code cells are
+# blanked, the student id is passed to the grade helpers, free text is copied in as text.
+c.Autograde.autograde_preprocessors = [
+    GradeAnswersFileOnly,
+    *Autograde.class_traits()["autograde_preprocessors"].default(),
 ]
 
 # Trap 5: strip saved widget state and execution metadata from the release.

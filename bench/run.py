@@ -36,30 +36,47 @@ def report(name: str, seconds: list[float], unit: str = "ms") -> None:
     print(f"{name:<48} median {med:9.2f} {unit}   p95 {p95:9.2f} {unit}   (n={len(seconds)})")
 
 
+def _model_answers(case_id: str) -> str:
+    """The key's best plan for a case, as an answers file."""
+    from bshtrain.content.cases import get_case
+    from bshtrain.engine.keys import read_key
+    from bshtrain.engine.options import case_options
+    from bshtrain.skills.plan.best_plan import best_plan
+
+    key = read_key(ROOT / "solutions/plan/key.yaml")[0]
+    plan = best_plan(get_case(case_id), case_options("plan", case_id), key.cases[case_id])
+    return json.dumps({"exercise": "plan", "schema_version": 1, "case": case_id,
+                       "answers": plan.model_dump(mode="json")})
+
+
 def library() -> None:
     from bshtrain.content.bibliography import load_bibliography
     from bshtrain.content.cases import get_case, load_cases
-    from bshtrain.content.tasks import catalogue, load_tasks
+    from bshtrain.content.tasks import load_tasks
     from bshtrain.engine.answers import AnswerStore
-    from bshtrain.teaching.plan import HomeworkPlan
-    from bshtrain.teaching.rubric import score_plan
+    from bshtrain.engine.keys import read_key
+    from bshtrain.skills.plan.model import PlanAnswers
+    from bshtrain.skills.plan.spec import SPEC
 
     report("load bibliography + catalogue + all cases",
            timed(lambda: load_cases(task_ids=set(load_tasks(known_sources=set(load_bibliography())))),
                  20))
-    plan_data = json.loads((ROOT / "tests/fixtures/submissions/plan/full_marks_li.json").read_text())
-    plan, case, tasks = HomeworkPlan(**plan_data["answers"]), get_case("li"), catalogue()
-    report("score_plan (rubric, 10 criteria)", timed(lambda: score_plan(plan, case, tasks), 2000), "us")
+    key = read_key(ROOT / "solutions/plan/key.yaml")[0]
+    report("load and validate the plan key", timed(lambda: read_key(ROOT / "solutions/plan/key.yaml"), 20))
+    plan = PlanAnswers(**json.loads(_model_answers("amara"))["answers"])
+    case = get_case("amara")
+    report("score a plan (7 criteria, options + key)", timed(lambda: SPEC.score(plan, case, key), 2000), "us")
     with tempfile.TemporaryDirectory() as tmp:
-        store = AnswerStore("plan", HomeworkPlan, tmp)
-        report("answers save (atomic write + fsync)", timed(lambda: store.save("li", plan), 200))
+        store = AnswerStore("plan", PlanAnswers, tmp)
+        report("answers save (atomic write + fsync)", timed(lambda: store.save("amara", plan), 200))
         report("answers load + validate", timed(store.load, 500))
 
 
 def autograde(n: int) -> None:
+    from bshtrain.engine.identity import case_for
     from bshtrain.instructor.course import Course, run_nbgrader
+    from bshtrain.skills.plan.spec import POOL
 
-    fixtures = ROOT / "tests/fixtures/submissions/plan"
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "course"
         root.mkdir()
@@ -71,10 +88,11 @@ def autograde(n: int) -> None:
         run_nbgrader(course, "generate_assignment", "plan", "--force")
         print(f"{'generate_assignment plan':<48} {time.perf_counter() - start:9.2f} s")
         for i in range(n):
-            sub = root / "submitted" / f"s{i:03d}" / "plan"
+            student = f"s{i:03d}"
+            sub = root / "submitted" / student / "plan"
             (sub / "answers").mkdir(parents=True)
             shutil.copy2(root / "exercises/plan/plan.ipynb", sub / "plan.ipynb")
-            shutil.copy2(fixtures / "full_marks_li.json", sub / "answers" / "plan.json")
+            (sub / "answers" / "plan.json").write_text(_model_answers(case_for(student, POOL)))
         start = time.perf_counter()
         run_nbgrader(course, "autograde", "plan", "--force")
         total = time.perf_counter() - start

@@ -29,7 +29,7 @@ def free_port() -> int:
 class LabServer:
     """A JupyterLab server rooted at `root`; `url(path)` gives a tokenised address."""
 
-    def __init__(self, root: Path, log: Path):
+    def __init__(self, root: Path, log: Path, env: dict[str, str] | None = None):
         self.root = root
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -37,10 +37,12 @@ class LabServer:
         (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True, exist_ok=True)
         (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
          ).write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        extra_env = env or {}
         env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
                    JUPYTER_RUNTIME_DIR=str(root.parent / "runtime"),
                    JUPYTERLAB_WORKSPACES_DIR=str(root.parent / "workspaces"))
         env.pop("NBGRADER_EXECUTION", None)
+        env.update(extra_env)
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}",
                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={self.token}",
@@ -81,9 +83,9 @@ class LabServer:
 
 
 @contextlib.contextmanager
-def serving(root: Path, log: Path):
+def serving(root: Path, log: Path, env: dict[str, str] | None = None):
     """A running LabServer for `root`, stopped (by its own PID) when the block ends."""
-    server = LabServer(root, log)
+    server = LabServer(root, log, env)
     try:
         server.wait_ready()
         yield server

@@ -1,8 +1,9 @@
 """The trainee's whole path in a real JupyterLab, driven in headless Chromium.
 
-Open the exercise, Run All, fill the plan through the widgets, see the answers file on
-disk; close and shut down the notebook, open it again, Run All, and see the answers restored.
-Every wait is on app or kernel state (tests/jupyterlab_page.py says why).
+Open the plan exercise, Run All, build a plan through the widgets (mouse and keyboard), ask
+the client, revise, see the answers file on disk; close and shut down the notebook, open it
+again, Run All, and see everything restored. Every wait is on app or kernel state
+(tests/jupyterlab_page.py says why), never a sleep.
 """
 
 from __future__ import annotations
@@ -14,14 +15,23 @@ from pathlib import Path
 
 import pytest
 
+from bshtrain.engine.form_host import display_order
+from bshtrain.engine.identity import case_for
+from bshtrain.engine.options import case_options
+from bshtrain.skills.plan.spec import POOL
+
 from .jupyterlab_page import close_and_shut_down, open_notebook, run_all
 from .lab_server import CHROMIUM, CHROMIUM_ARGS, serving
 from .nbgrader_course import copy_course
+from .plan_plans import model_plan
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
 NOTEBOOK = "exercises/plan/plan.ipynb"
+RATIONALE = "Li, when you dropped the rehearsing, you could hear my question. <script>x=1</script>"
+CASE = "li"
+TRAINEE = next(f"trainee-{n}" for n in range(1000) if case_for(f"trainee-{n}", POOL) == CASE)
 
 
 def _wait_for_file(path: Path, check, timeout: float = 20) -> dict:
@@ -46,7 +56,7 @@ def lab(tmp_path_factory):
     base = tmp_path_factory.mktemp("lab")
     course = copy_course(base / "course")
     shutil.rmtree(course.root / "solutions")  # a trainee's view: the release only
-    with serving(course.root, base / "lab.log") as server:
+    with serving(course.root, base / "lab.log", env={"JUPYTERHUB_USER": TRAINEE}) as server:
         yield server
 
 
@@ -70,66 +80,90 @@ def page(lab, browser):
 def _open_and_run_all(page, lab) -> None:
     open_notebook(page, lab, NOTEBOOK)
     run = run_all(page, NOTEBOOK)
-    # Until the plan is complete the first locked check stops Run All with its message.
-    assert run["errors"] <= 1 and run["notRun"] <= 2, run
-    page.get_by_label("Task", exact=True).wait_for(state="visible")
+    assert run == {"ok": True, "notRun": 0, "errors": 0}, "Run All must pass without errors"
+    page.get_by_role("button", name="Ask the client").wait_for(state="visible")
+
+
+def _option(part: str, index: int = 0):
+    return case_options("plan", CASE).parts[part].options[index]
+
+
+def _radio(page, part: str, index: int = 0):
+    return page.get_by_role("radio", name=_option(part, index).text, exact=True)
+
+
+def _dose_radio(page, option_id: str):
+    return page.get_by_role("radio", name=case_options("plan", CASE).option(option_id).text, exact=True)
 
 
 def test_plan_through_widgets_is_saved_and_restored(lab, page):
-    """Does a plan entered in the widgets reach answers/plan.json and come back after reopening?"""
+    """Can a trainee build a plan in the widgets (mouse and keyboard), ask the client, revise,
+    and find it all in answers/plan.json and back in the form after reopening?"""
     answers = lab.root / "exercises" / "plan" / "answers" / "plan.json"
     _open_and_run_all(page, lab)
     assert not answers.exists(), "building the form must not write the answers file"
+    text = page.inner_text(".jp-Notebook")
+    assert "scored when your instructor grades" in text and "of 4 points" not in text
     unlabeled = page.evaluate("""() => [...document.querySelectorAll(
         '.bsh-form input, .bsh-form select, .bsh-form textarea, .bsh-form button')]
         .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                      && !el.closest('label')
                       && !(el.tagName === 'BUTTON' && el.textContent.trim()))
         .map(el => el.outerHTML.slice(0, 80))""")
     assert unlabeled == [], "every control needs a label tied to it"
 
-    page.get_by_label("Task", exact=True).select_option(label="Behavioural experiment")
-    page.get_by_label("Smaller version").check()
-    first_factor = page.locator(".widget-checkbox input[type=checkbox]").first
-    first_factor.check()
-    page.get_by_label("When", exact=True).fill("Tuesday's seminar, 10 o'clock — 周二")
-    page.get_by_label("Where", exact=True).fill("<b>Room 3</b>")
-    page.get_by_label("Minutes each time").fill("15")
-    page.get_by_label("Minutes each time").press("Enter")
-    page.get_by_label("How often").select_option(label="once")
-    page.get_by_label("Willingness (0-10)").select_option(label="8")
-    # keyboard only: focus a checkbox and press Space, as a trainee without a mouse would
-    page.get_by_label("The client chose or shaped this task").focus()
-    page.keyboard.press("Space")
-    page.get_by_label("Review", exact=True).select_option(label="At the start of the next session")
+    _radio(page, "task", 1).check()
+    page.get_by_role("checkbox").first.check()
+    for part in ("step", "when", "where", "written", "reminder", "review"):
+        _radio(page, part).check()
+    dose_order = [o.id for o in display_order(case_options("plan", CASE).parts["dose"].options,
+                                              f"{TRAINEE}:{CASE}:dose")]  # as the trainee sees them
+    _dose_radio(page, dose_order[1]).check()
+    obstacle = _option("obstacles")
+    page.get_by_label("Obstacle 1", exact=True).select_option(label=obstacle.text)
+    page.get_by_label("What to do about obstacle 1").select_option(label=obstacle.responses[0].text)
+    page.get_by_role("button", name="Ask the client").click()
+    page.get_by_text("Willingness", exact=False).first.wait_for()
+    # keyboard only: focus the chosen dose and move the choice with an arrow key
+    _dose_radio(page, dose_order[1]).focus()
+    page.keyboard.press("ArrowDown")
+    page.get_by_role("button", name="Ask the client").focus()
+    page.keyboard.press("Enter")
+    rationale = "Li, rehearsing made you <b>more</b> anxious — 周四 we test it."
+    page.get_by_label("Your rationale, as you would say it to the client").fill(rationale)
+    page.keyboard.press("Tab")
 
-    saved = _wait_for_file(answers, lambda d: d["answers"]["review"] == "start-of-next-session")
+    saved = _wait_for_file(answers, lambda d: len(d["answers"]["asks"]) == 2
+                           and d["answers"]["rationale"] == rationale)
     plan = saved["answers"]
-    assert plan["task"] == "behavioural-experiment"
-    assert plan["variant"] == "smaller"
-    assert plan["when"] == "Tuesday's seminar, 10 o'clock — 周二"
-    assert plan["where"] == "<b>Room 3</b>"
-    assert (plan["minutes"], plan["how_often"], plan["willingness"]) == (15, "once", 8)
-    assert plan["client_chose"] is True
+    assert saved["exercise"] == "plan" and saved["case"] == CASE and saved["trainee"] == TRAINEE
+    assert plan["task"] == _option("task", 1).id
+    assert plan["dose"] == dose_order[2], "ArrowDown moved the choice to the option shown below"
+    names = page.evaluate("""() => [...document.querySelectorAll('.bsh-choice')]
+        .map(g => new Set([...g.querySelectorAll('input')].map(i => i.name)))
+        .map(s => [...s].join())""")
+    assert len(names) == len(set(names)) and all("," not in n for n in names), "one group each"
+    assert plan["asks"][0]["choices"]["dose"] == dose_order[1]
+    assert plan["obstacles"] == [{"obstacle": obstacle.id, "response": obstacle.responses[0].id}]
     assert len(plan["targets"]) == 1
-    assert saved["exercise"] == "plan" and saved["case"] in {"tomas", "amara", "li"}
-    # trainee text is shown as text, never as markup
-    assert page.locator(".jp-Notebook b", has_text="Room 3").count() == 0
+    assert page.locator(".jp-Notebook b", has_text="more").count() == 0, "trainee text is text"
 
     page.get_by_role("button", name="Check my plan").click()
-    page.get_by_text("rubric points").first.wait_for()
-    assert "The plan does not say what" in page.inner_text(".jp-Notebook")
+    hints = page.locator(".bsh-hints li")
+    hints.first.wait_for()
+    assert "Still to answer" in hints.all_inner_texts()[0]  # obstacles 2 and 3 are open
+    assert not any("point" in h for h in hints.all_inner_texts()), "Check never shows a score"
 
     # Reopen as a trainee does: save, close and shut down the notebook, open it again, Run All.
     close_and_shut_down(page, NOTEBOOK)
     _open_and_run_all(page, lab)
-    task_select = page.get_by_label("Task", exact=True)
-    shown = task_select.evaluate("s => s.options[s.selectedIndex].text")
-    assert shown.replace("\xa0", " ") == "Behavioural experiment"
-    assert page.get_by_label("When", exact=True).input_value() == "Tuesday's seminar, 10 o'clock — 周二"
-    assert page.get_by_label("Minutes each time").input_value() == "15"
-    assert page.get_by_label("Smaller version").is_checked()
-    assert page.locator(".widget-checkbox input[type=checkbox]").first.is_checked()
-    assert page.get_by_text("Your saved answers were loaded").is_visible()
+    assert _radio(page, "task", 1).is_checked()
+    assert _dose_radio(page, dose_order[2]).is_checked()
+    assert page.get_by_role("checkbox").first.is_checked()
+    assert page.get_by_label("What to do about obstacle 1").evaluate(
+        "s => s.options[s.selectedIndex].text").replace("\xa0", " ") == obstacle.responses[0].text
+    assert page.get_by_label("Your rationale, as you would say it to the client").input_value() == rationale
+    assert page.get_by_text("Your saved answers were loaded").first.is_visible()
 
 
 @pytest.fixture(scope="module")
@@ -143,11 +177,10 @@ def instructor_lab(tmp_path_factory):
     course = copy_course(base / "course")
     run_nbgrader(course, "generate_assignment", "plan", "--force")
     nb = nbformat.read(course.exercises / "plan" / "plan.ipynb", as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "rationale_script":
-            cell.source = "Li, when you dropped the rehearsing, you could hear my question."
-    answers = Path(__file__).parent / "fixtures" / "submissions" / "plan" / "full_marks_li.json"
-    place_submission(course, "trainee1", "plan", nb, answers.read_text())
+    plan = model_plan(CASE).model_copy(update={"rationale": RATIONALE})
+    answers = json.dumps({"exercise": "plan", "schema_version": 1, "case": CASE,
+                          "answers": plan.model_dump(mode="json")})
+    place_submission(course, TRAINEE, "plan", nb, answers)
     run_nbgrader(course, "autograde", "plan", "--force")
     with serving(course.root, base / "lab.log") as server:
         yield server
@@ -165,25 +198,27 @@ def test_rationale_is_graded_in_the_formgrader(instructor_lab, browser):
     page.set_default_timeout(60_000)
     page.goto(instructor_lab.url("formgrader/gradebook/plan/plan"))
     page.click("td a")  # the one submission
-    page.get_by_text("when you dropped the rehearsing").wait_for()
+    page.get_by_role("paragraph").filter(has_text="when you dropped the rehearsing").wait_for()
+    assert page.locator("script", has_text="x=1").count() == 0, "trainee text must not run"
+    assert page.get_by_text("<script>x=1</script>").count() >= 1, "it is shown as text"
     # the formgrader fetches grades and comments after the page loads: typing earlier is lost
     page.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.comments "
                            "&& formgrader.grades.loaded && formgrader.comments.loaded")
-    page.fill("#rationale_script", "3")
-    page.fill("#rationale_script-comment", "Clear link to Li's goal; invite their view.")
-    page.press("#rationale_script-comment", "Tab")
+    page.fill("#rationale", "3")
+    page.fill("#rationale-comment", "Clear link to Li's goal; invite their view.")
+    page.press("#rationale-comment", "Tab")
     gradebook = f"sqlite:///{instructor_lab.root / 'gradebook.db'}"
     deadline = time.monotonic() + 20
     while True:
         with Gradebook(gradebook) as gb:
-            grade = gb.find_grade("rationale_script", "plan", "plan", "trainee1")
-            comment = gb.find_comment("rationale_script", "plan", "plan", "trainee1")
+            grade = gb.find_grade("rationale", "plan", "plan", TRAINEE)
+            comment = gb.find_comment("rationale", "plan", "plan", TRAINEE)
             got = (grade.manual_score, comment.manual_comment)
         if got == (3.0, "Clear link to Li's goal; invite their view."):
             break
         assert time.monotonic() < deadline, f"formgrader did not save: {got}"
         time.sleep(0.2)
     with Gradebook(gradebook) as gb:
-        submission = gb.find_submission("plan", "trainee1")
-        assert submission.score == 19.0  # 16 autograded + 3 given here
+        submission = gb.find_submission("plan", TRAINEE)
+        assert submission.score == 19.0  # the model plan's 16 autograded points + 3 given here
     context.close()

@@ -1,166 +1,190 @@
-"""The plan exercise as a trainee meets it, headless: choose the case, save, reopen,
-answer in code, survive a bad file, and stay inert while nbgrader grades."""
+"""The engine as a trainee meets it, headless, on the plan exercise: the case from identity,
+saving, reopening, the code twin, a file for another case, and nothing written while grading
+or in solutions/."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
-from bshtrain.engine.identity import case_for
-from bshtrain.teaching import exercise as exercise_module
-from bshtrain.teaching.exercise import open_plan_exercise
-from bshtrain.teaching.grading import NoAnswersError, plan_answers, rubric_points
+from bshtrain.engine import grading
+from bshtrain.engine.exercise import open_exercise
+from bshtrain.engine.identity import case_for, graded_student
+from bshtrain.engine.options import case_options
+from bshtrain.skills.plan.spec import POOL
 
-CASES = ["tomas", "amara", "li"]
+from .conftest import ROOT
+
+
+def name_for(case_id: str) -> str:
+    n = 0
+    while case_for(f"trainee-{n}", POOL) != case_id:
+        n += 1
+    return f"trainee-{n}"
 
 
 @pytest.fixture(autouse=True)
-def _fresh(monkeypatch):
-    monkeypatch.setenv("JUPYTERHUB_USER", "trainee-07")
-    monkeypatch.setattr(exercise_module, "_OPEN", {})
+def _trainee(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", name_for("amara"))
+    monkeypatch.delenv("BSHTRAIN_STUDENT", raising=False)
 
 
-def test_case_is_chosen_from_identity_and_stable():
-    """Does the same trainee always get the same case, and do names spread across cases?"""
-    assert case_for("trainee-07", CASES) == case_for("trainee-07", CASES)
-    assert {case_for(f"t{i}", CASES) for i in range(30)} == set(CASES)
+def test_case_assignment_is_pinned_across_processes():
+    """Does a name get the same case in another process (sha256, not the salted hash())?
+    Pinned values: changing the assignment rule would move trainees mid-course."""
+    code = ("from bshtrain.engine.identity import case_for; from bshtrain.skills.plan.spec import POOL;"
+            "print([case_for(n, POOL) for n in ('trainee1', 'ana', 'Zoë', 'li.wei')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={"PYTHONHASHSEED": "123", "PATH": ""}).stdout.strip()
+    here = str([case_for(n, POOL) for n in ("trainee1", "ana", "Zoë", "li.wei")])
+    assert out == here
+    assert case_for("trainee1", ("a", "b", "c", "d", "e", "f")) == "e"
+    assert {case_for(f"t{i}", POOL) for i in range(60)} == set(POOL)
 
 
-def test_opening_writes_nothing(tmp_path):
+def test_opening_and_the_form_write_nothing(tmp_path):
     """Does opening the exercise and building the form leave the folder empty?"""
-    ex = open_plan_exercise("plan", CASES, tmp_path)
+    ex = open_exercise("plan", tmp_path)
     ex.form()
-    assert ex.case.id == case_for("trainee-07", CASES)
+    assert ex.case.id == "amara"
     assert list(tmp_path.iterdir()) == []
 
 
 def test_form_change_saves_and_reopening_restores(tmp_path):
-    """Is a change in the form saved at once, and shown again after reopening?"""
-    ex = open_plan_exercise("plan", CASES, tmp_path)
+    """Is a choice in the form saved at once, and shown again after reopening?"""
+    ex = open_exercise("plan", tmp_path)
     form = ex.form()
-    form.when.value = "Monday after lunch"
-    form.minutes.value = 10
+    task = form.choices["task"].options[1][1]
+    form.choices["task"].value = task
+    first_factor = next(iter(form.targets))
+    form.targets[first_factor].value = True
     saved = json.loads((tmp_path / "answers" / "plan.json").read_text())
-    assert saved["case"] == ex.case.id and saved["trainee"] == "trainee-07"
-    assert (saved["answers"]["when"], saved["answers"]["minutes"]) == ("Monday after lunch", 10)
-    assert "Saved to" in form.status.value
+    assert saved["case"] == "amara" and saved["answers"]["task"] == task
+    assert saved["answers"]["targets"] == [first_factor]
+    assert "Saved at" in form.status.widgets[0].value and "Saved at" in form.status.widgets[1].value
 
-    again = open_plan_exercise("plan", CASES, tmp_path)
-    form2 = again.form()
-    assert (form2.when.value, form2.minutes.value) == ("Monday after lunch", 10)
-    assert "Your saved answers were loaded" in form2.status.value
-
-
-def test_recorded_case_wins_over_identity(tmp_path, monkeypatch):
-    """Once saved, is the recorded case used even if the login name would pick another?"""
-    ex = open_plan_exercise("plan", CASES, tmp_path)
-    ex.answer(when="Tuesday")
-    other = next(n for n in (f"x{i}" for i in range(50))
-                 if case_for(n, CASES) != ex.case.id)
-    monkeypatch.setenv("JUPYTERHUB_USER", other)
-    assert open_plan_exercise("plan", CASES, tmp_path).case.id == ex.case.id
+    again = open_exercise("plan", tmp_path).form()
+    assert again.choices["task"].value == task and again.targets[first_factor].value
+    assert "Your saved answers were loaded" in again.status.widgets[0].value
 
 
-def test_answer_in_code_merges_and_saves(tmp_path):
-    """Does the text fallback keep earlier answers, save, and update an open form?"""
-    ex = open_plan_exercise("plan", CASES, tmp_path)
+def test_a_third_target_is_refused(tmp_path):
+    """Does the form keep at most two factors ticked, and say why?"""
+    form = open_exercise("plan", tmp_path).form()
+    boxes = list(form.targets.values())
+    for box in boxes[:3]:
+        box.value = True
+    assert [b.value for b in boxes[:3]] == [True, True, False]
+    assert "At most 2" in form.target_note.value
+
+
+def test_ask_the_client_keeps_each_version(tmp_path):
+    """Does Ask the client show replies and ratings, and save that version of the plan?"""
+    ex = open_exercise("plan", tmp_path)
     form = ex.form()
-    ex.answer(task="behavioural-experiment", minutes=15)
-    ex.answer(when="Thursday")
-    assert (ex.plan.task, ex.plan.minutes, ex.plan.when) == ("behavioural-experiment", 15, "Thursday")
-    assert form.when.value == "Thursday"
-    saved = json.loads((tmp_path / "answers" / "plan.json").read_text())
-    assert saved["answers"]["task"] == "behavioural-experiment"
+    form.choices["task"].value = form.choices["task"].options[0][1]
+    form.ask_client()
+    form.choices["when"].value = form.choices["when"].options[0][1]
+    form.ask_client()
+    saved = json.loads((tmp_path / "answers" / "plan.json").read_text())["answers"]
+    assert len(saved["asks"]) == 2 and "when" in saved["asks"][1]["choices"]
+    assert "Willingness" in form.client_says.value and "confidence" in form.client_says.value
+    assert "willingness" not in saved and "confidence" not in saved
 
 
-def test_answer_in_code_rejects_unknown_or_bad_fields(tmp_path):
-    """Does a typo or a wrong value in the code fallback get a clear message and save nothing?"""
-    ex = open_plan_exercise("plan", CASES, tmp_path)
-    with pytest.raises(ValueError, match="'wen' is not an answer in this exercise"):
-        ex.answer(wen="Monday")
-    with pytest.raises(ValueError, match="minutes"):
-        ex.answer(minutes=-5)
+def test_code_twin_writes_the_same_file_and_checks_ids(tmp_path):
+    """Does ex.answer() save like the form, and refuse an id that is not this case's?"""
+    ex = open_exercise("plan", tmp_path)
+    task = case_options("plan", "amara").parts["task"].options[0].id
+    ex.answer(task=task)
+    assert json.loads((tmp_path / "answers" / "plan.json").read_text())["answers"]["task"] == task
+    with pytest.raises(ValueError, match=r"when: 'no-such-time' is not one of the options"):
+        ex.answer(when="no-such-time")
+    with pytest.raises(ValueError, match="'willingness' is not an answer"):
+        ex.answer(willingness=10)
+
+
+def test_answers_for_another_case_are_kept_not_loaded(tmp_path, capsys):
+    """Is a file for another case reported, not loaded, and kept aside before any new save?"""
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    other = {"exercise": "plan", "schema_version": 1, "case": "li", "trainee": "x",
+             "answers": {"rationale": "Li's plan"}}
+    (folder / "plan.json").write_text(json.dumps(other))
+    ex = open_exercise("plan", tmp_path)
+    assert ex.answers.rationale == "" and "another case ('li')" in ex.load_error
+    ex.answer(rationale="mine")
+    kept = [p for p in folder.iterdir() if p.name.startswith("plan.json.unreadable-")]
+    assert len(kept) == 1 and json.loads(kept[0].read_text()) == other
+
+
+def test_nothing_is_saved_while_grading_or_in_solutions(tmp_path, monkeypatch):
+    """Is the exercise inert under NBGRADER_EXECUTION and in the instructor's solutions/?"""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    open_exercise("plan", tmp_path).update(rationale="x")
     assert not (tmp_path / "answers").exists()
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    source = tmp_path / "course" / "solutions" / "plan"
+    source.mkdir(parents=True)
+    (tmp_path / "course" / "nbgrader_config.py").write_text("")
+    open_exercise("plan", source).update(rationale="x")
+    assert not (source / "answers").exists()
 
 
-def test_grading_mode_is_inert_but_grades_code_answers(tmp_path, monkeypatch, capsys):
-    """While grading: no widgets, no writes, and code answers are still graded."""
-    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
-    ex = open_plan_exercise("plan", CASES, tmp_path)
-    assert ex.form() is None
-    ex.answer(task="behavioural-experiment", review="start-of-next-session")
-    assert not (tmp_path / "answers").exists()
-    graded = plan_answers("plan")
-    assert graded.plan.task == "behavioural-experiment"
-    # review met; doable partly (no length given, so its size cannot be judged)
-    assert rubric_points("plan") == 1.5
-    assert "Plan rubric: 1.5 of 10 points" in capsys.readouterr().out
+def test_grade_cells_show_no_score_in_a_trainee_folder(tmp_path, capsys):
+    """With no key beside the notebook, does a grade cell return no number (never stale)?"""
+    ex = open_exercise("plan", tmp_path)
+    ex.answer(rationale="x")
+    assert grading.grade("plan", "task", tmp_path) is None
+    assert "scored when your instructor grades" in capsys.readouterr().out
 
 
-def test_corrupt_file_is_reported_kept_and_set_aside_on_change(tmp_path, capsys):
-    """Is an unreadable file reported, kept, then renamed (not overwritten) on the next change?"""
-    answers = tmp_path / "answers" / "plan.json"
-    answers.parent.mkdir()
-    answers.write_text("{oops")
-    ex = open_plan_exercise("plan", CASES, tmp_path)
-    assert ex.source == "error"
-    assert answers.read_text() == "{oops"
-    with pytest.raises(NoAnswersError, match="could not be read"):
-        plan_answers("plan")
-    form = ex.form()
-    form.when.value = "Friday"
-    kept = [p for p in answers.parent.iterdir() if p.name.startswith("plan.json.unreadable-")]
-    assert len(kept) == 1 and kept[0].read_text() == "{oops"
-    assert json.loads(answers.read_text())["answers"]["when"] == "Friday"
-    assert "unreadable earlier file was kept" in form.status.value
+def test_grading_without_a_key_is_an_instructor_error(tmp_path, monkeypatch):
+    """Under autograde, is a missing key.yaml an error (never a silent full mark)?"""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(grading.GradingSetupError, match=r"key\.yaml is missing"):
+        grading.grade("plan", "task", tmp_path)
 
 
-def test_unknown_case_in_file_is_reported(tmp_path):
-    """Does an answers file naming a case the course lacks count as unreadable, not crash?"""
-    answers = tmp_path / "answers" / "plan.json"
-    answers.parent.mkdir()
-    answers.write_text(json.dumps({"exercise": "plan", "schema_version": 1, "case": "nobody",
-                                   "answers": {"when": "x"}}))
-    ex = open_plan_exercise("plan", CASES, tmp_path)
-    assert ex.source == "error"
-    assert "unknown case 'nobody'" in str(ex.load_error)
-
-
-def test_missing_answers_message(tmp_path, monkeypatch):
-    """With nothing saved, does grading fail with a message naming the file?"""
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(NoAnswersError, match=r"answers/plan.json is missing or empty"):
-        plan_answers("plan")
-
-
-def test_instructor_preview_in_solutions_saves_nothing(tmp_path):
-    """In <course>/solutions/<ex>/ (nbgrader's source), are answers never saved?"""
-    (tmp_path / "nbgrader_config.py").write_text("")
-    folder = tmp_path / "solutions" / "plan"
+def test_graded_student_comes_from_the_grader(tmp_path, monkeypatch):
+    """At grading, is the student the grader's (env, then autograded/<student>), not the login?"""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    folder = tmp_path / "autograded" / "ana" / "plan"
     folder.mkdir(parents=True)
-    ex = open_plan_exercise("plan", CASES, folder)
-    ex.answer(when="Monday")
-    assert ex.preview
-    assert not (folder / "answers").exists()
+    assert graded_student(folder) == "ana"
+    monkeypatch.setenv("BSHTRAIN_STUDENT", "bo")
+    assert graded_student(folder) == "bo"
 
 
-def test_show_choices_lists_ids(tmp_path, capsys):
-    """Does the text fallback list the ids a trainee can use?"""
-    ex = open_plan_exercise("plan", CASES, tmp_path)
-    ex.show_choices()
+def test_grading_scores_the_file_for_the_assigned_case(tmp_path, monkeypatch, capsys):
+    """With the key present, does grade() score the saved answers and print the reasons?"""
+    import shutil
+
+    shutil.copy(ROOT / "solutions" / "plan" / "key.yaml", tmp_path / "key.yaml")
+    ex = open_exercise("plan", tmp_path)
+    task = case_options("plan", "amara").parts["task"].options[0].id
+    ex.answer(task=task)
+    points = grading.grade("plan", "task", tmp_path)
     out = capsys.readouterr().out
-    assert "'behavioural-experiment'" in out
-    assert ex.case.formulation.maintaining_factors[0].id in out
+    assert isinstance(points, float) and 0 <= points <= 4
+    assert "Task and size for this client" in out
 
 
-def test_answer_in_code_rejects_ids_not_in_this_case(tmp_path):
-    """Does a leftover '...' or a wrong id get a message naming the field?"""
-    ex = open_plan_exercise("plan", CASES, tmp_path)
-    with pytest.raises(ValueError, match=r"^task: there is no task '\.\.\.'"):
-        ex.answer(task="...")
-    with pytest.raises(ValueError, match="targets: 'ghost' is not a maintaining factor"):
-        ex.answer(targets=["ghost"])
-    with pytest.raises(ValueError, match="goal: 'g-x' is not one of this client's goals"):
-        ex.answer(goal="g-x")
-    assert not (tmp_path / "answers").exists()
+def test_choosing_an_obstacle_offers_its_own_plans(tmp_path):
+    """Does picking an obstacle fill and enable its responses, and switching it reset them?"""
+    options = case_options("plan", "amara").parts["obstacles"].options
+    form = open_exercise("plan", tmp_path).form()
+    row = form.obstacle_rows[0]
+    assert row["response"].disabled
+    row["obstacle"].value = options[0].id
+    assert not row["response"].disabled
+    assert {v for _, v in row["response"].options} == {"", *(r.id for r in options[0].responses)}
+    row["response"].value = options[0].responses[1].id
+    row["obstacle"].value = options[1].id
+    assert row["response"].value == ""
+    assert {v for _, v in row["response"].options} == {"", *(r.id for r in options[1].responses)}
+    saved = json.loads((tmp_path / "answers" / "plan.json").read_text())["answers"]
+    assert saved["obstacles"] == [{"obstacle": options[1].id, "response": ""}]

@@ -40,18 +40,24 @@ def test_lesson_executes(path, tmp_path):
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
-def test_solution_executes_and_saves_through_the_code_path(path, tmp_path):
-    """Does the solution run without error, its code answers reach the answers file, and
-    do its visible grade cells score full rubric marks?"""
-    nb = _execute(path, tmp_path / path.parent.name)
+def test_solution_executes_and_scores_full_marks(path, tmp_path):
+    """Run beside its key in a folder of its own (as a trainee's, so answers are saved): does
+    the solution run without error, save its answers through the code twin, and does every
+    grade cell score its full points?"""
+    workdir = tmp_path / path.parent.name
+    shutil.copytree(path.parent, workdir, ignore=shutil.ignore_patterns("*.ipynb", "answers"))
+    nb = _execute(path, workdir)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
-    saved = json.loads((tmp_path / path.parent.name / "answers" / f"{path.stem}.json").read_text())
+    saved = json.loads((workdir / "answers" / f"{path.stem}.json").read_text())
     assert saved["exercise"] == path.stem
-    rubric = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")
-                  == "rubric_score")
-    results = [o for o in rubric.outputs if o.output_type == "execute_result"]
-    assert results[0].data["text/plain"] == "10.0"
+    graded = [c for c in nb.cells if c.cell_type == "code"
+              and c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded
+    for cell in graded:
+        results = [o for o in cell.outputs if o.output_type == "execute_result"]
+        points = cell.metadata["nbgrader"]["points"]
+        assert float(results[0].data["text/plain"]) == points, cell.metadata["nbgrader"]["grade_id"]
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(ROOT)))

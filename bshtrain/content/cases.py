@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bshtrain.content.loading import DataFileError, Located, Problem, read_model
+from bshtrain.content.loading import DataFileError, Located, Problem, read_model, yaml_files
 from bshtrain.content.paths import case_dirs
 from bshtrain.content.vocab import (
     Approach,
@@ -196,12 +197,17 @@ def load_cases(dirs: list[Path] | None = None, task_ids: set[str] | None = None)
     cases: dict[str, Case] = {}
     problems: list[Problem] = []
     for folder in dirs or case_dirs():
-        if not folder.is_dir():
+        if not os.path.lexists(folder):
             if folder.parent.is_dir():  # an author folder with tasks but no cases/
                 continue
             problems.append(Problem(str(folder), "", "case folder not found"))
             continue
-        for path in sorted(folder.glob("*.yaml")):
+        try:
+            paths = yaml_files(folder)  # a file named cases, or a folder that cannot be listed
+        except DataFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        for path in paths:
             try:
                 case = load_case(path, task_ids)
             except DataFileError as exc:

@@ -41,6 +41,11 @@ def log_patterns(case: Case) -> set[str]:
     return found
 
 
+def _plain(text: str) -> str:
+    """Text shown as written: matplotlib would read a pair of '$' as mathtext (and may fail)."""
+    return text.replace("$", r"\$")
+
+
 def plot_log(case: Case, ax=None):
     """Draw completion, quality and distress per session; readable in grayscale.
 
@@ -67,12 +72,13 @@ def plot_log(case: Case, ax=None):
     ax.plot(x, quality, color="0.0", marker="o", linestyle="-", linewidth=2, label="Quality")
     ax.plot(x, distress, color="0.35", marker="^", linestyle="--", linewidth=1.5,
             label="Distress")
-    ax.set_xticks(x, [f"Session {s}\n" + "\n".join(textwrap.wrap(t.replace("-", " "), 14))
+    ax.set_xticks(x, [f"Session {s}\n" + "\n".join(_plain(part) for part in
+                                                  textwrap.wrap(t.replace("-", " "), 14))
                       for s, t in zip(frame.index, frame["task"], strict=True)], fontsize=8)
     ax.set_yticks([0, 1, 2, 3], ["none", "low", "medium", "high"])
     ax.set_ylim(0, 3.4)
     ax.set_ylabel("Level (completion bar: full height = done)")
-    ax.set_title(f"{case.name}: homework across sessions")
+    ax.set_title(f"{_plain(case.name)}: homework across sessions")
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
     ax.legend(unique.values(), unique.keys(), loc="upper left", bbox_to_anchor=(1.01, 1),

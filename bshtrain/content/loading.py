@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,24 +38,70 @@ class DataFileError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+MAX_VALUES = 100_000  # values in one file, counting each use of an alias; shipped files hold < 3,000
+
+
+class _TooLarge(Exception):
+    """The node tree, with aliases expanded, holds more than MAX_VALUES values."""
+
+
+def _index_and_duplicates(node: yaml.Node | None, shown: str
+                          ) -> tuple[dict[tuple, int], list[Problem]]:
+    """Map each key path in a composed YAML node tree to its 1-based line, and find keys
+    given twice in one mapping (PyYAML keeps the last one silently).
+
+    Iterative, so no nesting depth breaks it; a node reached through an alias is walked at
+    each use, so the walk is bounded (MAX_VALUES): a few nested aliases (a "billion laughs"
+    file) would otherwise take exponential time here and in validation."""
+    index: dict[tuple, int] = {}
+    problems: dict[int, Problem] = {}
+    if node is None:
+        return index, []
+    stack: list[tuple[yaml.Node, tuple]] = [(node, ())]
+    visited = 0
+    while stack:
+        current, prefix = stack.pop()
+        visited += 1
+        if visited > MAX_VALUES:
+            raise _TooLarge
+        index.setdefault(prefix, current.start_mark.line + 1)
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in current.value:
+                line = key_node.start_mark.line + 1
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        problems.setdefault(line, Problem(
+                            shown, ".".join(str(p) for p in (*prefix, key_node.value)),
+                            f"duplicate key (also on line {seen[key_node.value]}): "
+                            "only one would be used", line))
+                        continue
+                    seen[key_node.value] = line
+                key = (*prefix, key_node.value)
+                index[key] = line
+                stack.append((value_node, key))
+        elif isinstance(current, yaml.SequenceNode):
+            for i, item in enumerate(current.value):
+                stack.append((item, (*prefix, i)))
+    return index, sorted(problems.values(), key=lambda p: p.line or 0)
+
+
 def _line_index(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
     """Map each key path in a composed YAML node tree to its 1-based line."""
-    index: dict[tuple, int] = {}
-    if node is None:
-        return index
-    index[prefix] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, key_node.value)
-            index.update(_line_index(value_node, key))
-            index[key] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            index.update(_line_index(item, (*prefix, i)))
-    return index
+    return _index_and_duplicates(node, "")[0]
+
+
+def _first_alias_line(text: str) -> int | None:
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1
+    return None
 
 
 def _line_for(index: dict[tuple, int], loc: tuple) -> int | None:
+    if tuple(loc) in index:
+        return index[tuple(loc)]
+    loc = clean_loc(loc)
     for end in range(len(loc), -1, -1):
         key = tuple(str(p) if not isinstance(p, int) else p for p in loc[:end])
         if key in index:
@@ -63,7 +110,9 @@ def _line_for(index: dict[tuple, int], loc: tuple) -> int | None:
 
 
 def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
-    """Parse a YAML file; return its data and a line index. Raise DataFileError if unreadable."""
+    """Parse a YAML file; return its data and a line index. Raise DataFileError if unreadable,
+    not valid YAML, too large once its aliases are expanded, or if it gives a key twice in
+    one mapping."""
     shown = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -73,13 +122,68 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
         raise DataFileError([Problem(shown, "", f"cannot be read ({exc})")]) from None
     try:
         node = yaml.compose(text, Loader=_Loader)
+        try:
+            index, duplicates = _index_and_duplicates(node, shown)
+        except _TooLarge:
+            raise DataFileError([Problem(
+                shown, "", f"its aliases (*name) expand to more than {MAX_VALUES:,} values: "
+                "write the values out instead of repeating them through aliases",
+                _first_alias_line(text))]) from None
+        if duplicates:
+            raise DataFileError(duplicates)
         data = _Loader(text).construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         detail = getattr(exc, "problem", None) or str(exc)
         raise DataFileError([Problem(shown, "", f"is not valid YAML: {detail}", line)]) from None
-    return data, _line_index(node)
+    except RecursionError:
+        raise DataFileError([Problem(shown, "", "is nested too deeply")]) from None
+    return data, index
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The *.yaml files in a folder, sorted; DataFileError if the folder cannot be listed
+    (Path.glob would silently find nothing). A folder that does not exist holds none."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name.endswith(".yaml")]
+    except FileNotFoundError:
+        return []
+    except NotADirectoryError:
+        raise DataFileError([Problem(str(folder), "", "expected a folder, found a file")]) from None
+    except OSError as exc:
+        raise DataFileError(
+            [Problem(str(folder), "", f"folder cannot be read ({exc.strerror})")]) from None
+    return sorted(Path(folder) / name for name in names)
+
+
+# Parts of a pydantic error location that name a type tried in a union, not a field:
+# "literal['a','b']", "function-after[...]", "list[str]", "int", a model's class name.
+_TYPE_TAGS = {"str", "int", "float", "bool", "bytes", "none", "list", "dict", "set", "tuple",
+              "frozenset", "date", "time", "datetime", "timedelta", "decimal", "uuid", "url",
+              "any", "constrained-str", "constrained-int", "constrained-float",
+              "constrained-bytes", "constrained-decimal", "lax-or-strict", "json-or-python"}
+
+
+def clean_loc(loc: tuple | list) -> tuple:
+    """A pydantic error location without the type tags pydantic adds inside unions."""
+    parts = []
+    for part in loc:
+        if isinstance(part, str) and ("[" in part or "(" in part or part in _TYPE_TAGS
+                                      or part[:1].isupper()):
+            continue
+        parts.append(part)
+    return tuple(parts)
+
+
+def field_name(loc: tuple | list, err: dict | None = None) -> str:
+    """The dotted field as an author or trainee knows it: `how_often`, not
+    `how_often.literal['daily','weekly']`."""
+    cleaned = clean_loc(loc)
+    if err is not None and err.get("type") == "extra_forbidden" and loc and cleaned[-1:] != tuple(loc)[-1:]:
+        cleaned = (*cleaned, loc[-1])  # an unknown key is a name, whatever it looks like
+    return ".".join(str(p) for p in cleaned)
 
 
 def describe_error(err: dict) -> str:
@@ -105,10 +209,12 @@ def problems_from_validation(
     exc: ValidationError, path: str, index: dict[tuple, int], prefix: tuple = ()
 ) -> list[Problem]:
     """Convert a pydantic ValidationError into Problems with dotted fields and lines."""
-    problems = []
+    problems: list[Problem] = []
     for err in exc.errors():
         loc = (*prefix, *err["loc"])
-        field = ".".join(str(p) for p in loc)
+        field = field_name(loc, err)
+        if any(p.field == field for p in problems) and clean_loc(loc) != tuple(loc):
+            continue  # a union: one problem per field, from the first type tried
         problems.append(Problem(path, field, describe_error(err), _line_for(index, loc)))
     return problems
 
@@ -121,7 +227,7 @@ class Located:
     index: dict[tuple, int]
 
     def problem(self, loc: tuple, message: str) -> Problem:
-        field = ".".join(str(p) for p in loc)
+        field = field_name(loc)
         return Problem(str(self.path), field, message, _line_for(self.index, loc))
 
 
@@ -141,15 +247,24 @@ def read_model(model: type[ModelT], path: Path) -> tuple[ModelT, Located]:
 def read_model_list(model: type[ModelT], path: Path,
                     key: str) -> tuple[list[ModelT], list[Problem], Located]:
     """Read `key: [ ... ]` as a list of `model`: the good items and a problem for each bad one."""
+    items, problems, where = read_model_items(model, path, key)
+    return [item for _, item in items], problems, where
+
+
+def read_model_items(model: type[ModelT], path: Path, key: str
+                     ) -> tuple[list[tuple[int, ModelT]], list[Problem], Located]:
+    """As read_model_list, but each good item comes with its position in the file's list,
+    so later problems can name the right item and line when an earlier one was bad."""
     data, index = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
         raise DataFileError(
             [Problem(str(path), key, f"expected a top-level '{key}:' list")]
         )
-    items, problems = [], []
+    items: list[tuple[int, ModelT]] = []
+    problems: list[Problem] = []
     for i, raw in enumerate(data[key]):
         try:
-            items.append(model.model_validate(raw))
+            items.append((i, model.model_validate(raw)))
         except ValidationError as exc:
             problems.extend(problems_from_validation(exc, str(path), index, (key, i)))
     return items, problems, Located(Path(path), index)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bshtrain.content.bibliography import bibliography
-from bshtrain.content.loading import DataFileError, Located, Problem, read_model_list
+from bshtrain.content.loading import DataFileError, Located, Problem, read_model_items
 from bshtrain.content.paths import task_files
 from bshtrain.content.vocab import Approach, Level, Mechanism, RiskFlag
 
@@ -65,21 +66,34 @@ class Task(_Strict):
                 and (c.also_smaller or not smaller)]
 
 
+@dataclass(frozen=True)
+class TaskFile(Located):
+    """Where a task file's problems are, with each good task's position in its list."""
+
+    positions: dict[str, int] = field(default_factory=dict)
+
+
 def read_task_file(path: Path, known_sources: set[str]
-                   ) -> tuple[dict[str, Task], list[Problem], Located]:
-    """The good tasks in one file, and every problem (bad entries, duplicates, unknown sources)."""
-    tasks, problems, where = read_model_list(Task, path, "tasks")
+                   ) -> tuple[dict[str, Task], list[Problem], TaskFile]:
+    """The good tasks in one file, and every problem (bad entries, duplicates, unknown sources).
+
+    Problems name each item by its position in the file, counting bad items too; of two
+    tasks with one id, the first is kept. `where.positions` maps each kept id to its item."""
+    items, problems, where = read_model_items(Task, path, "tasks")
     found: dict[str, Task] = {}
-    for i, task in enumerate(tasks):
+    positions: dict[str, int] = {}
+    for i, task in items:
         if task.id in found or task.id == NO_TASK:
             problems.append(where.problem(("tasks", i, "id"), f"duplicate or reserved id '{task.id}'"))
-        found[task.id] = task
+        else:
+            found[task.id] = task
+            positions[task.id] = i
         for j, caution in enumerate(task.cautions):
             for key in caution.sources:
                 if key not in known_sources:
                     problems.append(where.problem(("tasks", i, "cautions", j, "sources"),
                                                   f"unknown bibliography key '{key}'"))
-    return found, problems, where
+    return found, problems, TaskFile(where.path, where.index, positions)
 
 
 def load_tasks(path: Path | None = None, known_sources: set[str] | None = None) -> dict[str, Task]:
@@ -106,10 +120,11 @@ def read_catalogue(files: list[Path] | None = None, known_sources: set[str] | No
             problems.extend(exc.problems)
             continue
         problems.extend(found_problems)
-        for i, task_id in enumerate(tasks):
+        for task_id in tasks:
             if task_id in merged:
                 problems.append(where.problem(
-                    ("tasks", i, "id"), f"duplicate task id '{task_id}' (also in {origin[task_id]})"))
+                    ("tasks", where.positions[task_id], "id"),
+                    f"duplicate task id '{task_id}' (also in {origin[task_id]})"))
                 continue
             merged[task_id] = tasks[task_id]
             origin[task_id] = path

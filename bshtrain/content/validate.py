@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from bshtrain.content.bibliography import load_bibliography
-from bshtrain.content.cases import load_case
-from bshtrain.content.loading import DataFileError, Located, Problem, read_yaml
-from bshtrain.content.paths import author_dirs, case_dirs, task_files
-from bshtrain.content.tasks import read_catalogue
+from bshtrain.content.cases import load_case, load_cases
+from bshtrain.content.loading import DataFileError, Located, Problem, read_yaml, yaml_files
+from bshtrain.content.paths import CONTENT_ENV, author_dirs, package_dir
+from bshtrain.content.tasks import load_catalogue, read_catalogue
+
+SHIPPED_TASKS = package_dir() / "data" / "tasks.yaml"
+SHIPPED_CASES = package_dir() / "data" / "cases"
 
 
 def _is_task_file(path: Path) -> bool:
@@ -17,6 +21,15 @@ def _is_task_file(path: Path) -> bool:
     except DataFileError:
         return False
     return isinstance(data, dict) and "tasks" in data and "id" not in data
+
+
+def _listed(folder: Path, problems: list[Problem]) -> list[Path]:
+    """The YAML files in a folder; a folder that cannot be listed is a problem, not empty."""
+    try:
+        return yaml_files(folder)
+    except DataFileError as exc:
+        problems.extend(exc.problems)
+        return []
 
 
 def classify(paths: list[Path]) -> tuple[list[Path], list[Path], list[Problem]]:
@@ -29,11 +42,11 @@ def classify(paths: list[Path]) -> tuple[list[Path], list[Path], list[Problem]]:
     tasks: list[Path] = []
     problems: list[Problem] = []
     for place in paths:
-        if place.is_dir() and ((place / "cases").is_dir() or (place / "tasks").is_dir()):
-            cases.extend(sorted((place / "cases").glob("*.yaml")))
-            tasks.extend(sorted((place / "tasks").glob("*.yaml")))
+        if place.is_dir() and any(os.path.lexists(place / sub) for sub in ("cases", "tasks")):
+            cases.extend(_listed(place / "cases", problems))
+            tasks.extend(_listed(place / "tasks", problems))
         elif place.is_dir():
-            cases.extend(sorted(place.glob("*.yaml")))
+            cases.extend(_listed(place, problems))
         elif place.is_file():
             (tasks if _is_task_file(place) else cases).append(place)
         else:
@@ -41,18 +54,50 @@ def classify(paths: list[Path]) -> tuple[list[Path], list[Path], list[Problem]]:
     return cases, tasks, problems
 
 
+def _author_folders(problems: list[Problem]) -> tuple[list[Path], list[Path]]:
+    """Check the folders named in $BSHTRAIN_CONTENT; return their case and task files."""
+    cases: list[Path] = []
+    tasks: list[Path] = []
+    for folder in author_dirs():
+        if not folder.exists():
+            problems.append(Problem(str(folder), "", f"named in {CONTENT_ENV}, but there is no "
+                                    "such folder"))
+        elif not folder.is_dir():
+            problems.append(Problem(str(folder), "", f"named in {CONTENT_ENV}, but it is a file, "
+                                    "not a folder"))
+        else:
+            cases.extend(_listed(folder / "cases", problems))
+            tasks.extend(_listed(folder / "tasks", problems))
+    return cases, tasks
+
+
+def _library_problems() -> list[Problem]:
+    """Load the library exactly as a notebook does; what breaks it is a problem too."""
+    try:
+        load_cases(task_ids=set(load_catalogue()))
+    except DataFileError as exc:
+        return exc.problems
+    except (OSError, RecursionError, ValueError) as exc:
+        return [Problem(f"${CONTENT_ENV}", "", f"the case library cannot be loaded: {exc}")]
+    return []
+
+
 def validate_paths(extra: list[Path]) -> tuple[list[Problem], str]:
     """Validate the bibliography, every task file and every case (shipped, $BSHTRAIN_CONTENT,
-    and `extra`), with cross-references: task ids in logs, sources in cautions, duplicate ids."""
+    and `extra`), with cross-references: task ids in logs, sources in cautions, duplicate ids.
+    Last, load the library as notebooks do, so nothing that breaks them goes unreported."""
     try:
         works = load_bibliography()
     except DataFileError as exc:
         return exc.problems, "the bibliography is broken; nothing else was checked"
-    extra_cases, extra_tasks, problems = classify(extra)
-    task_paths = [*task_files(), *extra_tasks]
+    problems: list[Problem] = []
+    author_cases, author_tasks = _author_folders(problems)
+    extra_cases, extra_tasks, extra_problems = classify(extra)
+    problems.extend(extra_problems)
+    task_paths = [SHIPPED_TASKS, *author_tasks, *extra_tasks]
     tasks, task_problems = read_catalogue(task_paths, known_sources=set(works))
     problems.extend(task_problems)
-    case_paths = [p for d in case_dirs(author_dirs()) for p in sorted(d.glob("*.yaml"))]
+    case_paths = [*_listed(SHIPPED_CASES, problems), *author_cases]
     case_paths += [p for p in extra_cases if p not in case_paths]
     seen: dict[str, Path] = {}
     for path in case_paths:
@@ -66,6 +111,10 @@ def validate_paths(extra: list[Path]) -> tuple[list[Problem], str]:
             problems.append(where.problem(
                 ("id",), f"duplicate case id '{case.id}' (also in {seen[case.id]})"))
         seen[case.id] = path
+    reported = {(p.path, p.field) for p in problems}
+    places = {Path(p.path) for p in problems if not p.field}
+    problems.extend(p for p in _library_problems() if (p.path, p.field) not in reported
+                    and not places.intersection(Path(p.path).parents))
     summary = (f"checked {len(works)} works, {len(task_paths)} task file(s), "
                f"{len(case_paths)} case file(s): {len(problems)} problem(s)")
     return problems, summary

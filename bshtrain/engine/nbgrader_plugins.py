@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from bshtrain.engine.answers import answers_relpath
+from bshtrain.engine.answers import AnswersFileError, AnswerStore, answers_relpath
+from bshtrain.engine.identity import STUDENT_ENV
+from bshtrain.engine.safe_text import markdown_text
 
 CODE_STUB = (
     "# Only if the form above does not appear: give your answers in code here,\n"
     "# as the instructions above show, then run this cell. Otherwise leave it as it is.\n"
 )
+BLANKED = "# (A trainee's own code is not run at grading: the answers file is what is graded.)\n"
 
 
 class StripWidgetState(NbGraderPreprocessor):
@@ -25,6 +30,117 @@ class StripWidgetState(NbGraderPreprocessor):
         return nb, resources
 
 
+class DropDuplicateCellIds(NbGraderPreprocessor):
+    """nbgrader's DeduplicateIds, without aborting the whole run.
+
+    nbgrader leaves a duplicated cell (an innocent copy and paste) with empty nbgrader
+    metadata, which CheckCellMetadata then reads as an old format and stops autograde for
+    every later student. Here the copy loses its nbgrader metadata entirely, so it is an
+    ordinary trainee cell: blanked before execution, never graded. The first cell with an id
+    keeps it.
+    """
+
+    def preprocess(self, nb, resources):
+        seen: set[str] = set()
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id is None:
+                continue
+            if grade_id in seen:
+                self.log.warning("Cell with id '%s' exists more than once: the copy is not graded",
+                                 grade_id)
+                del cell.metadata["nbgrader"]
+            else:
+                seen.add(grade_id)
+        return nb, resources
+
+
+def _source_cells(resources) -> dict[str, tuple[bool, str, str]]:
+    """grade_id -> (locked, cell_type, source) for the exercise's source cells in the gradebook."""
+    info = resources["nbgrader"]
+    with Gradebook(info["db_url"]) as gb:
+        try:
+            notebook = gb.find_notebook(info["notebook"], info["assignment"])
+        except MissingEntry:
+            return {}
+        return {c.name: (bool(c.locked), c.cell_type, c.source) for c in notebook.source_cells}
+
+
+class GradeAnswersFileOnly(NbGraderPreprocessor):
+    """Before autograde executes a notebook: run no trainee code, and show free text safely.
+
+    - Every code cell that is not a locked cell of the source (the trainee's editable cells,
+      any cell they added or duplicated) is blanked, so nothing a trainee wrote can patch the
+      scorer, read keys or touch another folder. Locked cells get the gradebook's source.
+    - The student id nbgrader is grading goes to BSHTRAIN_STUDENT: the grade helpers derive
+      the case from it, never from the answers file.
+    - Free text from the answers file goes into its manually graded cell as escaped text.
+    """
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        os.environ[STUDENT_ENV] = info["student"]
+        source = _source_cells(resources)
+        free_ids = set(_free_text_cells(info["assignment"]))
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        texts = _free_text(info["assignment"], folder) if free_ids else {}
+        seen: set[str] = set()
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            grade_id = meta.get("grade_id")
+            known = source.get(grade_id) if grade_id and grade_id not in seen else None
+            if grade_id:
+                seen.add(grade_id)
+            locked = known is not None and known[0] and known[1] == cell.cell_type \
+                and not meta.get("solution")
+            if cell.cell_type == "code":
+                cell.source = known[2] if locked else BLANKED
+                cell.outputs = []
+                cell.execution_count = None
+            elif cell.cell_type == "markdown":
+                if locked:
+                    cell.source = known[2]
+                elif known is not None and grade_id in free_ids:
+                    cell.source = _shown_free_text(texts.get(grade_id, ""), cell.source, known[2])
+                else:  # a cell the trainee added or changed: shown as text, never as HTML
+                    cell.source = markdown_text(cell.source)
+        return nb, resources
+
+
+def _free_text_cells(exercise: str) -> list[str]:
+    from bshtrain.engine.spec import spec_for
+
+    try:
+        return list(spec_for(exercise).free_text)
+    except KeyError:
+        return []
+
+
+def _free_text(exercise: str, folder: Path) -> dict[str, str]:
+    """The answers file's free-text fields, read as data (no trainee code)."""
+    from bshtrain.engine.spec import spec_for
+
+    spec = spec_for(exercise)
+    try:
+        saved = AnswerStore(exercise, spec.answers_model, folder).load()
+    except AnswersFileError:
+        return {}
+    if saved is None:
+        return {}
+    data = saved.answers.model_dump()
+    return {cell: str(data.get(field) or "") for cell, field in spec.free_text.items()}
+
+
+def _shown_free_text(saved: str, typed: str, released: str) -> str:
+    """The answers file's text, else text typed in the cell itself, else the released cell
+    unchanged (nbgrader then scores it 0 without asking for manual grading)."""
+    if saved.strip():
+        return markdown_text(saved.strip())
+    if typed.strip() and typed.strip() != released.strip():
+        return markdown_text(typed.strip())
+    return released
+
+
 def exercise_ids(source_dir: Path) -> list[str]:
     """Every exercise in the source folder: one folder per exercise, holding <id>.ipynb."""
     return sorted(p.parent.name for p in Path(source_dir).glob("*/*.ipynb")
@@ -34,3 +150,7 @@ def exercise_ids(source_dir: Path) -> list[str]:
 def exclude_overwriting(source_dir: Path) -> dict[str, list[str]]:
     """For Autograde.exclude_overwriting: every exercise's answers file (trap 1)."""
     return {ex: [answers_relpath(ex)] for ex in exercise_ids(source_dir)}
+
+
+__all__ = ["CODE_STUB", "DropDuplicateCellIds", "GradeAnswersFileOnly", "StripWidgetState",
+           "exclude_overwriting"]

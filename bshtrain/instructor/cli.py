@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from bshtrain.instructor.course import CourseError, build_exercises, find_course
 
 def _build(args: argparse.Namespace) -> int:
     course = find_course(Path(args.course) if args.course else None)
-    ids = build_exercises(course, args.exercise or None)
+    ids = build_exercises(course, args.exercise or None, discard_answers=args.discard_answers)
     print(f"Built {len(ids)} exercise(s) in {course.exercises}")
     return 0
 
@@ -22,10 +24,55 @@ def _validate(args: argparse.Namespace) -> int:
     from bshtrain.content.validate import validate_paths
 
     problems, summary = validate_paths([Path(p) for p in args.paths])
+    if not problems:  # exercises build on the library: check them once it loads
+        from bshtrain.engine.check_exercises import check_exercises, exercise_specs
+
+        try:
+            course = find_course().root
+        except CourseError:
+            course = None  # outside a course folder: options only, no keys
+        found = check_exercises(course)
+        problems.extend(found)
+        where = "options and keys" if course else "options (no course folder here: keys not checked)"
+        summary += f"; {len(exercise_specs())} exercise(s), {where}: {len(found)} problem(s)"
     for problem in problems:
         print(problem)
     print(summary)
     return 1 if problems else 0
+
+
+def _panel(args: argparse.Namespace) -> int:
+    from bshtrain.engine.keys import KEY_FILE, read_key
+    from bshtrain.engine.spec import spec_for
+    from bshtrain.instructor.panel import build_panel_key, key_yaml
+
+    course = find_course(Path(args.course) if args.course else None)
+    try:
+        spec = spec_for(args.exercise)
+    except KeyError as exc:
+        raise CourseError(exc.args[0]) from None
+    base_path = course.solutions / args.exercise / KEY_FILE
+    base, _ = read_key(base_path)
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise CourseError(f"{folder}: no such folder of raters' answers files")
+    result = build_panel_key(spec, base, folder, min_raters=args.min_raters)
+    text = key_yaml(result.key)
+    if args.out:
+        out = Path(args.out)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    else:
+        print(text, end="")
+    report = sys.stderr if not args.out else sys.stdout
+    for case_id, n in result.raters.items():
+        print(f"{case_id}: {n} rater(s)", file=report)
+    for line in [*result.notes, *(f"not used: {s}" for s in result.skipped)]:
+        print(line, file=report)
+    if args.out:
+        print(f"Wrote {args.out}; run `bshtrain validate` to check it.")
+    return 0
 
 
 def _show(frame, fmt: str) -> int:
@@ -81,12 +128,26 @@ def make_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="regenerate exercises/ from solutions/ with nbgrader")
     build.add_argument("exercise", nargs="*", help="exercise ids (default: all)")
     build.add_argument("--course", help="course folder (default: found from here)")
+    build.add_argument("--discard-answers", action="store_true",
+                       help="build even though exercises/<ex>/answers/ holds answers, deleting them")
     build.set_defaults(func=_build)
 
     validate = sub.add_parser("validate", help="check case, task and bibliography files")
     validate.add_argument("paths", nargs="*",
                           help="author folders (with cases/ and tasks/), case folders or files")
     validate.set_defaults(func=_validate)
+
+    panel = sub.add_parser("panel", help="calibrate an exercise's key with your own raters")
+    panel_sub = panel.add_subparsers(dest="panel_command", required=True)
+    panel_build = panel_sub.add_parser(
+        "build", help="aggregate credits from a folder of raters' answers files")
+    panel_build.add_argument("exercise", help="exercise id, e.g. plan")
+    panel_build.add_argument("folder", help="folder holding the raters' answers files (*.json)")
+    panel_build.add_argument("--out", help="write the key here (default: print it)")
+    panel_build.add_argument("--min-raters", type=int, default=3,
+                             help="raters a case needs before its credits change (default 3)")
+    panel_build.add_argument("--course", help="course folder (default: found from here)")
+    panel_build.set_defaults(func=_panel)
 
     cases = sub.add_parser("cases", help="list the case library, optionally filtered")
     cases.add_argument("--problem")
@@ -112,13 +173,68 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OutputFailed(Exception):
+    """Writing to standard output failed (a full disk, a closed pipe)."""
+
+    def __init__(self, error: OSError):
+        super().__init__(error)
+        self.error = error
+
+
+class _GuardedOutput:
+    """Standard output whose write errors are told apart from every other OSError."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise _OutputFailed(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise _OutputFailed(exc) from exc
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so Python's flush at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    real_stdout = sys.stdout
+    sys.stdout = _GuardedOutput(real_stdout)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()
+        return status
     except (CourseError, DataFileError, FilterError) as exc:
         print(f"bshtrain: {exc}", file=sys.stderr)
         return 2
+    except _OutputFailed as failed:
+        sys.stdout = real_stdout
+        _silence_stdout()
+        if isinstance(failed.error, BrokenPipeError):  # the reader stopped (| head -1):
+            return 128 + getattr(signal, "SIGPIPE", 13)  # quiet, as Unix tools are
+        print(f"bshtrain: cannot write the output: {failed.error.strerror or failed.error}",
+              file=sys.stderr)
+        return 1
+    finally:
+        if isinstance(sys.stdout, _GuardedOutput):
+            sys.stdout = real_stdout
 
 
 if __name__ == "__main__":

@@ -39,6 +39,19 @@ class Course:
         """Answers folders inside solutions/: at autograde they would overwrite trainees'."""
         return sorted(p for p in self.solutions.glob(f"*/{ANSWERS_DIR}") if p.exists())
 
+    def release_answers(self, ids: list[str]) -> list[Path]:
+        """Trainees' files in exercises/<ex>/answers/ (answers, files set aside, anything not
+        hidden): generate_assignment --force deletes the whole release folder."""
+        found = []
+        for ex in ids:
+            folder = self.exercises / ex / ANSWERS_DIR
+            if folder.is_dir() and not folder.is_symlink():
+                found.extend(p for p in folder.rglob("*")
+                             if not p.name.startswith(".") and not p.is_dir())
+            elif os.path.lexists(folder):
+                found.append(folder)
+        return sorted(found)
+
 
 def find_course(start: Path | None = None) -> Course:
     """The course whose nbgrader_config.py is in `start` or a parent folder."""
@@ -73,8 +86,12 @@ def run_nbgrader(course: Course, *args: str) -> subprocess.CompletedProcess:
     return proc
 
 
-def build_exercises(course: Course, only: list[str] | None = None, log=print) -> list[str]:
-    """Regenerate exercises/ from solutions/ (always --force, trap 4)."""
+def build_exercises(course: Course, only: list[str] | None = None, log=print,
+                    discard_answers: bool = False) -> list[str]:
+    """Regenerate exercises/ from solutions/ (always --force, trap 4).
+
+    --force deletes exercises/<ex>/, answers included: refuse while answers are there,
+    unless `discard_answers`."""
     stray = course.stray_answers()
     if stray:
         shown = ", ".join(str(p.relative_to(course.root)) for p in stray)
@@ -86,6 +103,15 @@ def build_exercises(course: Course, only: list[str] | None = None, log=print) ->
     unknown = sorted(set(ids) - set(course.exercise_ids()))
     if unknown:
         raise CourseError(f"no such exercise in solutions/: {', '.join(unknown)}")
+    answers = course.release_answers(ids)
+    if answers and not discard_answers:
+        shown = "\n  ".join(str(p.relative_to(course.root)) for p in answers)
+        raise CourseError(
+            f"building would delete {len(answers)} answers file(s) in exercises/:\n  {shown}\n"
+            "Nothing was changed. Move them out of exercises/ first (or, to delete them, "
+            "build again with --discard-answers).")
+    for path in answers:
+        log(f"discarding {path.relative_to(course.root)}")
     for i, ex in enumerate(ids, 1):
         log(f"[{i}/{len(ids)}] generating exercises/{ex} from solutions/{ex}")
         run_nbgrader(course, "generate_assignment", ex, "--force")

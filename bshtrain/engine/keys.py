@@ -1,0 +1,137 @@
+"""Answer keys: what each authored option is worth for each case, and why (design 5.2).
+
+A key is one validated YAML file per exercise, `solutions/<exercise>/key.yaml`: the build
+leaves it out of the release, and nbgrader's autograde copies it beside each submission
+from the source folder, so grade cells find it and trainees never have it.
+
+Each option gets, per case, a credit (0..1), a reason the trainee reads in feedback, and the
+works the reason rests on; a reason that no cited work says in so many words is labelled
+clinical reasoning. An option keyed `harm` is a gate (design 5.3), not a deduction.
+
+Credit follows aggregate scoring (script concordance tests): with several raters, an option
+earns the share of raters who chose it divided by the modal share. `panel_credits` does this;
+`bshtrain panel build` turns supervisors' answers files into a key with it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bshtrain.content.loading import DataFileError, Located, Problem, read_model
+
+KEY_FILE = "key.yaml"
+Basis = Literal["evidence", "clinical-reasoning"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Keyed(_Strict):
+    """What one option is worth for one case, and why."""
+
+    credit: float = Field(ge=0, le=1)
+    reason: str = Field(min_length=1)
+    sources: list[str] = Field(default_factory=list)
+    basis: Basis = "evidence"
+    harm: str = Field(default="", description="non-empty: harmful for this client; says how")
+
+    @model_validator(mode="after")
+    def _basis_fits_sources(self) -> Keyed:
+        if self.basis == "evidence" and not self.sources:
+            raise ValueError("a reason with no sources must say basis: clinical-reasoning")
+        if self.harm and self.credit > 0:
+            raise ValueError("an option keyed as harmful earns no credit")
+        return self
+
+
+class CaseKey(_Strict):
+    """The key for one case: every option, every maintaining factor, and cautions met."""
+
+    options: dict[str, Keyed]
+    targets: dict[str, Keyed]
+    mitigations: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="task id -> option ids that meet its catalogue caution for this client")
+
+
+class Panel(_Strict):
+    """Who keyed it."""
+
+    kind: Literal["provisional-authors", "raters"]
+    raters: int = Field(ge=1)
+    note: str = Field(min_length=1)
+
+
+class ExerciseKey(_Strict):
+    exercise: str
+    panel: Panel
+    cases: dict[str, CaseKey]
+
+
+def read_key(path: Path) -> tuple[ExerciseKey, Located]:
+    """Read and validate a key file (DataFileError names file, field and line)."""
+    return read_model(ExerciseKey, path)
+
+
+def load_key(folder: Path | str = ".") -> ExerciseKey | None:
+    """The key beside a notebook, or None where there is none (a trainee's folder)."""
+    path = Path(folder) / KEY_FILE
+    if not path.is_file():
+        return None
+    return read_key(path)[0]
+
+
+def check_key(key: ExerciseKey, where: Located, options_for, cases, works: set[str]) -> list[Problem]:
+    """Cross-check a key: every option and factor keyed, nothing unknown, sources known.
+
+    `options_for(case_id)` gives the CaseOptions of that case; `cases` maps ids to Cases.
+    """
+    problems: list[Problem] = []
+    for case_id, case_key in key.cases.items():
+        base = ("cases", case_id)
+        if case_id not in cases:
+            problems.append(where.problem(base, f"unknown case '{case_id}'"))
+            continue
+        try:
+            options = options_for(case_id)
+        except DataFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        shown = {o.id for o in options.all_options()}
+        for missing in sorted(shown - set(case_key.options)):
+            problems.append(where.problem((*base, "options"), f"option '{missing}' is not keyed"))
+        for extra in sorted(set(case_key.options) - shown):
+            problems.append(where.problem((*base, "options", extra), f"no such option '{extra}'"))
+        factors = {f.id for f in cases[case_id].formulation.maintaining_factors}
+        for missing in sorted(factors - set(case_key.targets)):
+            problems.append(where.problem((*base, "targets"), f"factor '{missing}' is not keyed"))
+        for extra in sorted(set(case_key.targets) - factors):
+            problems.append(where.problem((*base, "targets", extra), f"no such factor '{extra}'"))
+        keyed = {**{f"options.{k}": v for k, v in case_key.options.items()},
+                 **{f"targets.{k}": v for k, v in case_key.targets.items()}}
+        for name, item in keyed.items():
+            for source in item.sources:
+                if source not in works:
+                    problems.append(where.problem((*base, *name.split(".", 1), "sources"),
+                                                  f"unknown bibliography key '{source}'"))
+        for task_id, option_ids in case_key.mitigations.items():
+            for option_id in option_ids:
+                if option_id not in shown:
+                    problems.append(where.problem((*base, "mitigations", task_id),
+                                                  f"no such option '{option_id}'"))
+    return problems
+
+
+def panel_credits(choices: Iterable[str]) -> dict[str, float]:
+    """Aggregate scoring: each option's share of raters divided by the modal share."""
+    counts = Counter(choices)
+    if not counts:
+        return {}
+    modal = max(counts.values())
+    return {option: round(n / modal, 3) for option, n in counts.items()}
