@@ -188,3 +188,57 @@ def test_choosing_an_obstacle_offers_its_own_plans(tmp_path):
     assert {v for _, v in row["response"].options} == {"", *(r.id for r in options[1].responses)}
     saved = json.loads((tmp_path / "answers" / "plan.json").read_text())["answers"]
     assert saved["obstacles"] == [{"obstacle": options[1].id, "response": ""}]
+
+
+def test_form_keeps_what_the_code_twin_gave(tmp_path):
+    """Do three obstacles given in code show in the form and survive a change elsewhere, and
+    does an id the form cannot show (a hand-edited file) stay in the file untouched?"""
+    options = case_options("plan", "amara")
+    rows = [{"obstacle": o.id, "response": o.responses[0].id}
+            for o in options.parts["obstacles"].options[:3]]
+    ex = open_exercise("plan", tmp_path)
+    ex.answer(obstacles=rows)
+    form = ex.form()
+    assert [(r["obstacle"].value, r["response"].value) for r in form.obstacle_rows] == \
+        [(r["obstacle"], r["response"]) for r in rows]
+    path = tmp_path / "answers" / "plan.json"
+    data = json.loads(path.read_text())
+    data["answers"]["where"] = "written-by-hand"
+    path.write_text(json.dumps(data))
+    again = open_exercise("plan", tmp_path)
+    form = again.form()
+    assert form.choices["where"].value == ""
+    form.choices["when"].value = options.parts["when"].options[0].id
+    saved = json.loads(path.read_text())["answers"]
+    assert saved["obstacles"] == rows and saved["where"] == "written-by-hand"
+
+
+def test_two_kernels_on_one_notebook_keep_both_answers(tmp_path):
+    """With the notebook open in two kernels, does each change keep the other's answers?"""
+    options = case_options("plan", "amara")
+    first, second = open_exercise("plan", tmp_path), open_exercise("plan", tmp_path)
+    first.answer(when=options.parts["when"].options[0].id)
+    second.answer(where=options.parts["where"].options[0].id)
+    first.answer(rationale="mine")
+    saved = json.loads((tmp_path / "answers" / "plan.json").read_text())["answers"]
+    assert (saved["when"], saved["where"], saved["rationale"]) == (
+        options.parts["when"].options[0].id, options.parts["where"].options[0].id, "mine")
+    assert first.answers.where == options.parts["where"].options[0].id
+
+
+def test_a_failed_save_says_so_and_the_next_save_writes_everything(tmp_path):
+    """If the answers folder cannot be written, does the form say so (not "Saved"), and does
+    the next save that works write every answer? ('answers' is made a file: root ignores
+    permissions.)"""
+    options = case_options("plan", "amara")
+    (tmp_path / "answers").write_text("in the way")
+    ex = open_exercise("plan", tmp_path)
+    form = ex.form()
+    form.choices["when"].value = options.parts["when"].options[0].id
+    status = form.status.widgets[0].value
+    assert "could not be saved" in status and "Saved at" not in status and "role='alert'" in status
+    (tmp_path / "answers").unlink()
+    form.choices["where"].value = options.parts["where"].options[0].id
+    saved = json.loads((tmp_path / "answers" / "plan.json").read_text())["answers"]
+    assert saved["when"] == options.parts["when"].options[0].id
+    assert saved["where"] == options.parts["where"].options[0].id

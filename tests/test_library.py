@@ -142,3 +142,28 @@ def test_broken_author_folder_never_half_loads(tmp_path):
     (tmp_path / "bad.yaml").write_text("id: bad\nname: [\n")
     with pytest.raises(DataFileError, match=r"bad\.yaml, line 3: is not valid YAML"):
         load_cases([tmp_path], task_ids={"schedule-one-activity"})
+
+
+def test_each_vocabulary_has_one_owner_and_its_names_cover_it():
+    """Are approach names, level order, barrier classes and review labels defined once, in
+    step with the vocabularies they name?"""
+    from typing import get_args
+
+    from bshtrain.content import vocab
+    from bshtrain.teaching.plan import REVIEW_LABELS, REVIEW_WHEN
+
+    assert set(vocab.APPROACH_NAMES) == set(get_args(vocab.Approach))
+    assert tuple(vocab.LEVEL_ORDER) == get_args(vocab.Level)
+    assert get_args(vocab.BarrierClass) == vocab.BARRIER_CLASSES
+    assert tuple(REVIEW_LABELS) == REVIEW_WHEN
+
+
+def test_fit_rules_are_shared_by_the_explorer_and_the_rubric():
+    """Do the lesson's task-fit explorer and the teaching rubric read the same fit report?"""
+    import inspect
+
+    from bshtrain.teaching import lesson, rubric
+
+    assert "task_fit(" in inspect.getsource(lesson.task_fit_explorer)
+    assert "task_fit(" in inspect.getsource(rubric.score_doable)
+    assert "LEVELS[" not in inspect.getsource(lesson) + inspect.getsource(rubric)

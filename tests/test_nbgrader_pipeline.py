@@ -76,6 +76,8 @@ def _submissions() -> dict[str, dict]:
                                       "expected": expected_points(li, junk)}
     subs[student_for(li, "blank-")] = {"case": li, "answers": None, "expected": ZERO,
                                        "message": "No answers were saved"}
+    subs[student_for(li, "blank-file-")] = {"case": li, "answers": answers_json(li, PlanAnswers()),
+                                            "expected": ZERO, "message": "is empty"}
     corrupt = '{"exercise": "plan", "schema_version": 1, "case": "li", "answers": {"task": '
     subs[student_for(li, "corrupt-")] = {"case": li, "answers": corrupt, "expected": ZERO,
                                          "message": "could not be read"}
@@ -246,6 +248,28 @@ def test_exported_grades_match(graded):
         manual = scores[student]["rationale"] or 0
         assert float(rows[student]["score"]) == pytest.approx(sum(spec["expected"].values()) + manual)
         assert float(rows[student]["max_score"]) == 16 + RATIONALE_POINTS
+
+
+def test_generate_strips_widget_state_and_execution_metadata(tmp_path):
+    """Guard: does the release lose saved widget state, outputs and execution metadata that a
+    solution notebook carries (nbgrader keeps them, trap 5)?"""
+    course = copy_course(tmp_path / "course")
+    source = course.solutions / EXERCISE / f"{EXERCISE}.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {"x": {}}}}
+    for cell in nb.cells:
+        cell.metadata["execution"] = {"iopub.status.busy": "2026-11-30T10:00:00Z"}
+        if cell.cell_type == "code":
+            cell.execution_count = 3
+            cell.outputs = [nbformat.v4.new_output("stream", text="left over\n")]
+    nbformat.write(nb, source)
+    run_nbgrader(course, "generate_assignment", EXERCISE, "--force")
+    released = json.loads((course.exercises / EXERCISE / f"{EXERCISE}.ipynb").read_text())
+    assert "widgets" not in released["metadata"]
+    assert all("execution" not in c["metadata"] for c in released["cells"])
+    assert all(not c.get("outputs") and not c.get("execution_count") for c in released["cells"]
+               if c["cell_type"] == "code")
+    assert not (course.exercises / EXERCISE / "key.yaml").exists()
 
 
 def test_stray_answers_in_solutions_block_the_build(tmp_path):

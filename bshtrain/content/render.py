@@ -6,6 +6,7 @@ from html import escape
 
 from bshtrain.content.cases import Case
 from bshtrain.content.tasks import Task
+from bshtrain.content.vocab import APPROACH_NAMES
 from bshtrain.teaching.rubric import RubricResult
 
 CARD_STYLE = (
@@ -14,17 +15,6 @@ CARD_STYLE = (
     ".bsh-card dt{font-weight:bold}.bsh-card .bsh-line{margin:0.15em 0}"
     ".bsh-card .bsh-risk{border-left:4px solid #222;padding-left:0.6em}</style>"
 )
-
-
-APPROACH_NAMES = {
-    "cbt": "cognitive behavioural therapy", "cognitive-therapy": "cognitive therapy",
-    "behavioural-activation": "behavioural activation", "exposure": "exposure therapy",
-    "erp": "exposure and response prevention", "prolonged-exposure": "prolonged exposure",
-    "cbt-i": "CBT for insomnia", "mindfulness-based": "mindfulness-based therapy",
-    "act": "acceptance and commitment therapy", "emotion-focused": "emotion-focused therapy",
-    "psychodynamic": "psychodynamic therapy", "interpersonal": "interpersonal therapy",
-    "client-centred": "client-centred therapy",
-}
 
 
 def approach_name(approach: str) -> str:

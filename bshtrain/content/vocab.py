@@ -101,3 +101,16 @@ RiskFlag = Literal[
 BarrierClass = Literal["environment", "client", "task", "therapist"]
 
 Speaker = Literal["therapist", "client", "interpreter", "caregiver"]
+
+# Readable names, owned here with the vocabularies they name (a test checks both cover the same ids).
+APPROACH_NAMES: dict[str, str] = {
+    "cbt": "cognitive behavioural therapy", "cognitive-therapy": "cognitive therapy",
+    "behavioural-activation": "behavioural activation", "exposure": "exposure therapy",
+    "erp": "exposure and response prevention", "prolonged-exposure": "prolonged exposure",
+    "cbt-i": "CBT for insomnia", "mindfulness-based": "mindfulness-based therapy",
+    "act": "acceptance and commitment therapy", "emotion-focused": "emotion-focused therapy",
+    "psychodynamic": "psychodynamic therapy", "interpersonal": "interpersonal therapy",
+    "client-centred": "client-centred therapy",
+}
+LEVEL_ORDER: dict[str, int] = {level: i for i, level in enumerate(("low", "medium", "high"))}
+BARRIER_CLASSES: tuple[str, ...] = ("environment", "client", "task", "therapist")

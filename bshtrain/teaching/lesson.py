@@ -11,10 +11,11 @@ from IPython.display import HTML, display
 
 from bshtrain.content.bibliography import references_html
 from bshtrain.content.cases import get_case, load_cases
+from bshtrain.content.fit import task_fit
 from bshtrain.content.render import approach_name, case_html, task_html
 from bshtrain.content.tasks import catalogue
 from bshtrain.teaching.plan import HomeworkPlan
-from bshtrain.teaching.rubric import LEVELS, score_plan
+from bshtrain.teaching.rubric import score_plan
 
 
 def show_case(case_id: str) -> None:
@@ -115,7 +116,6 @@ def case_explorer(case_ids: Sequence[str] | None = None, start: str | None = Non
 def task_fit_explorer(case_id: str):
     """For one case, pick a task and see what it targets, what it asks, and its cautions."""
     case, tasks = get_case(case_id), catalogue()
-    mechanisms = {f.mechanism: f.description for f in case.formulation.maintaining_factors}
     picker = w.Dropdown(options=[(t.name, t.id) for t in sorted(tasks.values(), key=lambda t: t.name)],
                         description="Task", style={"description_width": "initial"},
                         layout=w.Layout(width="40em"))
@@ -125,28 +125,27 @@ def task_fit_explorer(case_id: str):
 
     def show(_change=None):
         task = tasks[picker.value]
-        smaller = version.value == "smaller"
-        hits = [mechanisms[m] for m in task.targets if m in mechanisms]
-        minutes = task.smaller_variant.minutes if smaller else task.demands.minutes
-        literacy = task.smaller_variant.literacy if smaller else task.demands.literacy
+        fit = task_fit(task, case, version.value == "smaller")
         notes = []
-        if hits:
+        if fit.fits_formulation:
             notes.append("<strong>Fits the formulation:</strong> it works on "
-                         + "; ".join(escape(h) for h in hits))
+                         + "; ".join(escape(f.description) for f in fit.hits))
         else:
             notes.append("<strong>Does not fit the formulation:</strong> nothing it targets is "
                          "named among what keeps this problem going.")
-        if case.approach not in task.approaches:
+        if fit.other_approach:
             notes.append(f"<strong>Another approach:</strong> this task belongs to "
                          f"{escape(', '.join(approach_name(a) for a in task.approaches))}; this "
                          f"client's therapy is {escape(approach_name(case.approach))}.")
-        if minutes > case.constraints.minutes_per_day:
-            notes.append(f"<strong>Too long:</strong> about {minutes} minutes, and this client "
+        if fit.too_long:
+            notes.append(f"<strong>Too long:</strong> about {fit.minutes} minutes, and this client "
                          f"has about {case.constraints.minutes_per_day} on most days.")
-        if LEVELS[literacy] > LEVELS[case.constraints.literacy]:
+        if fit.too_much_writing:
             notes.append("<strong>Too much reading and writing</strong> for this client now.")
-        cautions = task.cautions_for(set(case.risk.flags), smaller)
-        for c in cautions:
+        if fit.start_smaller:
+            notes.append("<strong>Start smaller:</strong> with this client's low energy, the "
+                         "smaller version is a safer first step.")
+        for c in fit.cautions:
             from bshtrain.content.bibliography import cite
 
             notes.append(f"<strong>Caution for this client:</strong> {escape(c.text)} "

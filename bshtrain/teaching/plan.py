@@ -21,6 +21,11 @@ ReviewWhen = Literal["start-of-next-session", "later-in-next-session", "not-plan
 HOW_OFTEN: tuple[str, ...] = get_args(HowOften)
 REMINDERS: tuple[str, ...] = get_args(Reminder)
 REVIEW_WHEN: tuple[str, ...] = get_args(ReviewWhen)
+REVIEW_LABELS: dict[str, str] = {
+    "start-of-next-session": "At the start of the next session",
+    "later-in-next-session": "Later in the next session",
+    "not-planned": "Not planned",
+}
 MAX_TEXT = 20_000  # characters; generous, but a bound keeps answers files sane
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bshtrain.content.cases import Case
+from bshtrain.content.fit import task_fit
 from bshtrain.content.tasks import NO_TASK, Task
 from bshtrain.teaching.plan import HomeworkPlan, words
 
 Status = Literal["met", "partly", "not met"]
 POINTS: dict[Status, float] = {"met": 1.0, "partly": 0.5, "not met": 0.0}
-LEVELS = {"low": 0, "medium": 1, "high": 2}
 
 
 @dataclass(frozen=True)
@@ -121,18 +121,18 @@ def _join(items: list[str]) -> str:
 def score_fit(plan: HomeworkPlan, case: Case, task: Task) -> CriterionResult:
     chosen = [case.factor(f) for f in plan.targets]
     chosen = [f for f in chosen if f is not None]
-    case_mechanisms = {f.mechanism for f in case.formulation.maintaining_factors}
+    could_fit = task_fit(task, case).fits_formulation
     hits = [f for f in chosen if f.mechanism in task.targets]
     if hits:
         return _result("fit", "met", f"'{task.name}' works on what keeps the problem going here "
                        f"({_join([f.description for f in hits][:1])}).")
     if not chosen:
-        if case_mechanisms & set(task.targets):
+        if could_fit:
             return _result("fit", "partly", "The task could fit, but the plan does not say which "
                            "maintaining factor in the formulation it targets.")
         return _result("fit", "not met", "The plan does not say which maintaining factor it "
                        "targets, and the task works on none that the formulation names.")
-    if case_mechanisms & set(task.targets):
+    if could_fit:
         ticked = sorted({f.mechanism for f in chosen})
         return _result("fit", "partly", f"'{task.name}' works on {_join(list(task.targets))}, but "
                        f"the factor(s) you ticked are about {_join(ticked)}. Check the link.")
@@ -194,21 +194,19 @@ def score_specific(plan: HomeworkPlan) -> CriterionResult:
 
 def score_doable(plan: HomeworkPlan, case: Case, task: Task) -> CriterionResult:
     smaller = plan.variant == "smaller"
-    literacy = task.smaller_variant.literacy if smaller else task.demands.literacy
-    flags = set(case.risk.flags)
-    cautions = task.cautions_for(flags, smaller)
-    if cautions:
+    fit = task_fit(task, case, smaller)
+    if fit.cautions:
         advice = "Consider another task." if smaller else "Consider the smaller version or another task."
-        return _result("doable", "not met", f"A caution applies to this client: {cautions[0].text} "
+        return _result("doable", "not met", f"A caution applies to this client: {fit.cautions[0].text} "
                        + advice)
     issues = []
     if plan.minutes == 0:
         issues.append("the plan does not say how long, so its size cannot be judged")
     if plan.minutes > case.constraints.minutes_per_day:
         issues.append(f"{plan.minutes} minutes is more than this client can give on most days")
-    if LEVELS[literacy] > LEVELS[case.constraints.literacy]:
+    if fit.too_much_writing:
         issues.append("it asks for more reading and writing than suits this client")
-    if case.constraints.energy == "low" and not smaller and task.demands.minutes > 10:
+    if fit.start_smaller:
         issues.append("with this client's low energy, starting with a smaller version is safer")
     if not issues:
         return _result("doable", "met", "The task is sized to this client's time, literacy and "

@@ -14,7 +14,15 @@ import ipywidgets as w
 from bshtrain.content.cases import Case
 from bshtrain.content.render import rubric_html, task_html
 from bshtrain.content.tasks import NO_TASK, Task
-from bshtrain.teaching.plan import HOW_OFTEN, REMINDERS, HomeworkPlan, Obstacle
+from bshtrain.content.vocab import BARRIER_CLASSES
+from bshtrain.teaching.plan import (
+    HOW_OFTEN,
+    REMINDERS,
+    REVIEW_LABELS,
+    REVIEW_WHEN,
+    HomeworkPlan,
+    Obstacle,
+)
 from bshtrain.teaching.rubric import RubricResult, score_plan
 
 LABEL = {"description_width": "15em"}
@@ -27,15 +35,10 @@ FORM_STYLE = (
     "{white-space:normal;overflow:visible;text-overflow:clip;line-height:1.35}</style>"
 )
 OBSTACLE_ROWS = 3
-OBSTACLE_KINDS = ("environment", "client", "task", "therapist")
+OBSTACLE_KINDS = BARRIER_CLASSES
 NOT_ASKED = -1
 RATINGS = [("not asked yet", NOT_ASKED)] + [(str(i), i) for i in range(11)]
-REVIEW_OPTIONS = [
-    ("- choose -", ""),
-    ("At the start of the next session", "start-of-next-session"),
-    ("Later in the next session", "later-in-next-session"),
-    ("Not planned", "not-planned"),
-]
+REVIEW_OPTIONS = [("- choose -", ""), *((REVIEW_LABELS[r], r) for r in REVIEW_WHEN)]
 
 
 def _heading(text: str) -> w.HTML:

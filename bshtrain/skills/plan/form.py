@@ -20,19 +20,6 @@ from bshtrain.engine.form_host import FORM_CSS, StatusLine, display_order, dropd
 from bshtrain.engine.options import case_options
 from bshtrain.skills.plan.model import MAX_OBSTACLES, MAX_TARGETS, ObstacleChoice
 
-PROMPT_LABELS = {
-    "task": "Which task, at which size?",
-    "step": "The concrete step",
-    "when": "When",
-    "where": "Where",
-    "dose": "How often and how long",
-    "written": "Written down as",
-    "reminder": "Reminder",
-    "review": "When you will review it",
-    "no_task_reason": "Why no new task this week",
-    "next_step": "What you do instead",
-}
-
 
 class PlanForm:
     """The plan form for one exercise session; `refresh()` re-reads the answers."""
@@ -49,8 +36,7 @@ class PlanForm:
                 continue
             spec = self.options.parts[part]
             ordered = display_order(spec.options, f"{self.seed}:{part}")
-            label = f"{PROMPT_LABELS.get(part, part)}: {spec.prompt}"
-            self.choices[part] = radio(label, [(o.text, o.id) for o in ordered],
+            self.choices[part] = radio(spec.prompt, [(o.text, o.id) for o in ordered],
                                        getattr(exercise.answers, part, ""),
                                        lambda value, part=part: self._set(part, value))
         factors = exercise.case.formulation.maintaining_factors
@@ -70,8 +56,8 @@ class PlanForm:
             description="Your rationale, as you would say it to the client",
             value=exercise.answers.rationale, continuous_update=False,
             placeholder="Four to six sentences, in plain words ...",
-            style={"description_width": "initial"}, layout=w.Layout(width="100%", max_width="62em",
-                                                                   height="10em"))
+            style={"description_width": "initial"},
+            layout=w.Layout(width="100%", max_width="62em", height="12em", flex_flow="column"))
         self.rationale.observe(lambda c: self._set("rationale", c["new"]), names="value")
         self.check_button = w.Button(description="Check my plan", tooltip="Hints, without the key")
         self.check_button.on_click(lambda _: self.show_hints())
@@ -83,8 +69,9 @@ class PlanForm:
         self.plan_box = w.VBox([
             heading("2. The plan, part by part", 3), *(self.choices[p] for p in plan_parts),
             heading("3. Obstacles this client may meet, and what to do about each", 3),
-            w.HTML(f"<p>Choose up to {MAX_OBSTACLES} obstacles and, for each, the plan you agree."
-                   "</p>"),
+            w.HTML(f"<p>{escape(self.options.parts['obstacles'].prompt)} Choose up to "
+                   f"{MAX_OBSTACLES}, and for each the plan you agree.</p>"
+                   if "obstacles" in self.options.parts else ""),
             *(row["box"] for row in self.obstacle_rows),
             heading("4. Written down, reminded, reviewed", 3),
             *(self.choices[p] for p in ("written", "reminder", "review") if p in self.choices),
