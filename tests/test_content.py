@@ -3,6 +3,7 @@ and lessons cite what they claim."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 
@@ -21,6 +22,7 @@ CITATION = re.compile(r"\(([^()]*?(?:\d{4}[a-z]?|n\.d\.))\)")
 STATISTIC = re.compile(
     r"\b[rdgb] = -?\d*\.\d+|\bN = [\d,]+|\b\d+(?:\.\d+)?\s?%|\b\d[\d,]* (?:studies|clients|"
     r"therapists|participants|patients|dyads|sessions|psychologists|outpatients)\b")
+SELF_CHECKS = ("self_check", "pick_next_line")
 ABBREVIATIONS = {"et al.": "et al", "e.g.": "eg", "i.e.": "ie", "n.d.": "nd", "vs.": "vs"}
 
 
@@ -81,18 +83,41 @@ def test_lesson_citations_are_real_and_listed(path):
     assert {LABELS[label] for label in cited} == listed
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
-def test_lesson_statistics_sit_next_to_a_citation(path):
-    """Does every number that looks like a statistic share its sentence with a citation?"""
-    uncited = []
+def self_check_strings(path) -> list[str]:
+    """Every string a lesson's self-checks show: the question or setting, the dialogue so far,
+    and each option's text and explanation (read from the code, not by running it)."""
+    found: list[str] = []
     for cell in _cells(path):
-        if cell["cell_type"] != "markdown":
+        if cell["cell_type"] != "code":
             continue
-        for sentence in _sentences("".join(cell["source"])):
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in SELF_CHECKS:
+                for arg in node.args:
+                    value = ast.literal_eval(arg)
+                    items = value if isinstance(value, list) else [value]
+                    for item in items:
+                        found.extend(x for x in (item if isinstance(item, tuple) else (item,))
+                                     if isinstance(x, str))
+    return found
+
+
+def _uncited_statistics(texts) -> list[str]:
+    uncited = []
+    for text in texts:
+        for sentence in _sentences(text):
             restored = sentence.replace("et al", "et al.")
             if STATISTIC.search(sentence) and not _cited_labels(restored):
                 uncited.append(sentence.strip()[:120])
-    assert uncited == []
+    return uncited
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_statistics_sit_next_to_a_citation(path):
+    """Does every number that looks like a statistic share its sentence with a citation, in the
+    lesson's text and in its self-checks' questions, options and explanations?"""
+    markdown = ["".join(c["source"]) for c in _cells(path) if c["cell_type"] == "markdown"]
+    assert _uncited_statistics(markdown) == []
+    assert _uncited_statistics(self_check_strings(path)) == []
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
@@ -109,15 +134,33 @@ READING_WORDS_PER_MINUTE = 150
 MINUTES_PER_INTERACTIVE_CELL = 1.5
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
-def test_lesson_time_estimate_is_honest(path):
-    """Is the stated time within 30% of the reading time plus time for each interactive cell?"""
-    cells = _cells(path)
+def _estimate(cells) -> float:
     words = sum(len("".join(c["source"]).split()) for c in cells if c["cell_type"] == "markdown")
     code = sum(1 for c in cells if c["cell_type"] == "code")
-    estimate = words / READING_WORDS_PER_MINUTE + code * MINUTES_PER_INTERACTIVE_CELL
-    stated = int(re.search(r"[Aa]bout (\d+) minutes", "".join(cells[0]["source"])).group(1))
+    return words / READING_WORDS_PER_MINUTE + code * MINUTES_PER_INTERACTIVE_CELL
+
+
+def _parts(path):
+    """The lesson's core cells, its optional "## More" cells (maybe none), before References."""
+    cells = _cells(path)
+    sources = ["".join(c["source"]) for c in cells]
+    refs = next(i for i, s in enumerate(sources) if s.startswith("## References"))
+    more = next((i for i, s in enumerate(sources[:refs]) if s.startswith("## More")), refs)
+    return cells[:more], cells[more:refs]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_time_estimate_is_honest(path):
+    """Is the stated time within 30% of the reading time plus time for each interactive cell,
+    for the lesson itself and, where there is one, for its optional "More" section?"""
+    core, more = _parts(path)
+    stated = int(re.search(r"[Aa]bout (\d+) minutes", "".join(core[0]["source"])).group(1))
+    estimate = _estimate(core)
     assert 0.7 * estimate <= stated <= 1.3 * estimate, (stated, round(estimate))
+    if more:
+        heading = "".join(more[0]["source"]).splitlines()[0]
+        stated_more = int(re.search(r"about (\d+) minutes", heading).group(1))
+        assert 0.7 * _estimate(more) <= stated_more <= 1.3 * _estimate(more), heading
 
 
 def test_orientation_map_matches_the_lessons():

@@ -52,12 +52,11 @@ def test_check_key_names_unknown_sources_and_unkeyed_options(tmp_path):
     path = tmp_path / "key.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     key, where = read_key(path)
-    problems = [str(p) for p in check_key(key, where, lambda c: case_options("plan", c),
-                                          load_cases(), set(bibliography()))]
+    problems = [str(p) for p in check_key(key, where, SPEC.key_ids(), set(bibliography()))]
     assert any(f"cases.amara.options.{first}.sources" in p and "unknown bibliography key "
                "'nobody-2099'" in p and ", line " in p for p in problems), problems
-    assert any(f"option '{dropped}' is not keyed" in p for p in problems)
-    assert any("no such option 'no-such-option'" in p for p in problems)
+    assert any(f"'{dropped}' is not keyed" in p for p in problems)
+    assert any("no such id 'no-such-option'" in p for p in problems)
 
 
 def test_panel_credits_are_share_over_modal_share():

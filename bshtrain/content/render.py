@@ -31,8 +31,24 @@ def _ul(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
 
 
-def case_html(case: Case) -> str:
-    """A readable case card; every text from the case file is escaped."""
+def as_of(case: Case, session: int) -> Case:
+    """The case as it stood when `session` began: the log holds the sessions before it, the
+    last one as planned only (not yet reviewed), and nothing from later sessions is shown.
+    For exercises set at an earlier point of a case (the review starts the next session)."""
+    earlier = [e for e in case.homework_log if e.session < session - 1]
+    last = [e.model_copy(update={"done": "not yet reviewed", "quality": None, "obstacles": "",
+                                 "client_comment": "", "distress": "not yet reviewed"})
+            for e in case.homework_log if e.session == session - 1]
+    return case.model_construct(**{
+        **dict(case), "session_number": session, "homework_log": [*earlier, *last],
+        "homework_history": (f"The log below shows the homework up to session {session - 1}. "
+                             "How the last task went is what this session's review finds out."),
+    })
+
+
+def case_html(case: Case, show_session: bool = True) -> str:
+    """A readable case card; every text from the case file is escaped. `show_session=False`
+    leaves out this session's material (for a case shown as of an earlier point)."""
     f = case.formulation
     c = case.constraints
     constraints = [f"Time on most days: about {c.minutes_per_day} minutes",
@@ -63,10 +79,10 @@ def case_html(case: Case) -> str:
         "<h4>Constraints</h4>" + _ul(constraints),
         f"<h4>Risk</h4><p class='bsh-risk'>{escape(case.risk.notes)}</p>",
         f"<h4>Homework so far</h4><p>{escape(case.homework_history)}</p>",
-        f"<h4>This session</h4><p>{escape(case.session.worked_on)}</p>",
-        "<p><strong>What the client took away:</strong></p>"
-        + _ul([t.text for t in case.session.takeaways]),
-        f"<div aria-label='Session excerpt'>{excerpt}</div>",
+        *([f"<h4>This session</h4><p>{escape(case.session.worked_on)}</p>",
+           "<p><strong>What the client took away:</strong></p>"
+           + _ul([t.text for t in case.session.takeaways]),
+           f"<div aria-label='Session excerpt'>{excerpt}</div>"] if show_session else []),
         _log_html(case),
         "</section>",
     ]
@@ -88,7 +104,7 @@ def _log_html(case: Case) -> str:
             f"went</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
-def case_text(case: Case) -> str:
+def case_text(case: Case, show_session: bool = True) -> str:
     """The same card as plain text, for a screen reader or a terminal."""
     f = case.formulation
     c = case.constraints
@@ -110,10 +126,11 @@ def case_text(case: Case) -> str:
         + "".join(f"; {x}" for x in (c.caring_duties, c.money, c.privacy, *c.other) if x),
         f"Risk: {case.risk.notes}",
         f"Homework so far: {case.homework_history}",
-        f"This session: {case.session.worked_on}",
-        "Took away: " + "; ".join(t.text for t in case.session.takeaways),
-        "Excerpt:",
-        *[f"  {line.speaker.capitalize()}: {line.text}" for line in case.session.excerpt],
+        *([f"This session: {case.session.worked_on}",
+           "Took away: " + "; ".join(t.text for t in case.session.takeaways),
+           "Excerpt:",
+           *[f"  {line.speaker.capitalize()}: {line.text}" for line in case.session.excerpt]]
+          if show_session else []),
         *(["Homework log:"] if case.homework_log else []),
         *[f"  Session {e.session}: {e.planned} - {e.done}"
           + (f", quality {e.quality}" if e.quality else "") + f", distress {e.distress}"

@@ -21,6 +21,8 @@ Approach = Literal[
     "psychodynamic",
     "interpersonal",
     "client-centred",
+    "dbt",
+    "cognitive-processing-therapy",
 ]
 
 PresentingProblem = Literal[
@@ -63,6 +65,7 @@ Mechanism = Literal[
     "interpersonal-conflict",
     "alcohol-as-coping",
     "low-self-efficacy",
+    "emotion-dysregulation",
 ]
 
 Level = Literal["low", "medium", "high"]
@@ -95,6 +98,15 @@ RiskFlag = Literal[
     "severe-depression",
     "alliance-strain",
     "substance-use",
+    # Daily heavy drinking with signs of dependence (morning shakes or drinking, withdrawal):
+    # any task that cuts down or stops drinking is planned with medical input (F6.2).
+    "alcohol-dependence",
+    # Drives for a living or does work where sleepiness endangers others: a sleep plan that
+    # may cut sleep needs a safety line (course inference from F6.11).
+    "safety-critical-work",
+    # A heart, lung, neurological or other physical condition, pregnancy, or physical symptoms
+    # not yet medically assessed: symptom-induction tasks wait for a medical check (F6.1).
+    "physical-health-condition",
 ]
 
 # Barrier classes after Kazantzis & Shinkfield (2007), F3.5.
@@ -110,7 +122,8 @@ APPROACH_NAMES: dict[str, str] = {
     "cbt-i": "CBT for insomnia", "mindfulness-based": "mindfulness-based therapy",
     "act": "acceptance and commitment therapy", "emotion-focused": "emotion-focused therapy",
     "psychodynamic": "psychodynamic therapy", "interpersonal": "interpersonal therapy",
-    "client-centred": "client-centred therapy",
+    "client-centred": "client-centred therapy", "dbt": "dialectical behaviour therapy",
+    "cognitive-processing-therapy": "cognitive processing therapy",
 }
 LEVEL_ORDER: dict[str, int] = {level: i for i, level in enumerate(("low", "medium", "high"))}
 BARRIER_CLASSES: tuple[str, ...] = ("environment", "client", "task", "therapist")

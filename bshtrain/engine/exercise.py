@@ -16,12 +16,11 @@ from typing import Any
 from IPython.display import HTML, display
 from pydantic import ValidationError
 
-from bshtrain.content.cases import Case, get_case
 from bshtrain.content.loading import describe_error
 from bshtrain.content.render import case_html, case_text
 from bshtrain.engine.answers import AnswersFileError, AnswerStore, grading_mode
 from bshtrain.engine.grading import in_instructor_source
-from bshtrain.engine.identity import case_for, current_student
+from bshtrain.engine.identity import current_student
 from bshtrain.engine.spec import ExerciseSpec, spec_for
 
 # The exercise opened in this kernel in the instructor's solutions/ folder, where nothing is
@@ -55,7 +54,7 @@ class Exercise:
         self.folder = Path(folder)
         self.store = AnswerStore(spec.id, spec.answers_model, self.folder)
         self.trainee = current_student(self.folder)
-        self.case: Case = get_case(case_for(self.trainee, spec.pool))
+        self.case = spec.case_for_student(self.trainee)
         self.answers: Any = spec.answers_model()
         self.loaded = False  # answers came from the file
         self.load_error = ""
@@ -96,9 +95,9 @@ class Exercise:
     def show_case(self, text: bool = False) -> None:
         """Show the case card (plain text with text=True, or while grading)."""
         if text or grading_mode():
-            print(case_text(self.case))
+            print((self.spec.case_text or case_text)(self.case))
         else:
-            display(HTML(case_html(self.case)))
+            display(HTML((self.spec.case_html or case_html)(self.case)))
 
     def form(self):
         """Display the form, filled with any saved answers. Not shown while grading."""
@@ -117,7 +116,11 @@ class Exercise:
         Returns what the save says, for the form's status line.
         """
         data = self.answers.model_dump()
-        data.update(fields)
+        for name, value in fields.items():
+            if isinstance(data.get(name), dict) and isinstance(value, dict):
+                data[name] = {**data[name], **value}  # answers by key (per case): merge
+            else:
+                data[name] = value
         try:
             answers = self.spec.answers_model.model_validate(data)
         except ValidationError as exc:
@@ -158,7 +161,10 @@ class Exercise:
             if name not in known:
                 raise ValueError(f"'{name}' is not an answer in this exercise; use one of: "
                                  + ", ".join(known))
-        trial = self.spec.answers_model.model_validate({**self.answers.model_dump(), **fields})
+        current = self.answers.model_dump()
+        merged = {name: ({**current[name], **value} if isinstance(current.get(name), dict)
+                         and isinstance(value, dict) else value) for name, value in fields.items()}
+        trial = self.spec.answers_model.model_validate({**current, **merged})
         problems = self.spec.check_ids(trial, self.case)
         if problems:
             raise ValueError(" ".join(problems) + " Run ex.show_choices() to see the ids.")

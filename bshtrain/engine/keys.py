@@ -22,7 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bshtrain.content.loading import DataFileError, Located, Problem, read_model
+from bshtrain.content.loading import Located, Problem, read_model
 
 KEY_FILE = "key.yaml"
 Basis = Literal["evidence", "clinical-reasoning"]
@@ -54,7 +54,7 @@ class CaseKey(_Strict):
     """The key for one case: every option, every maintaining factor, and cautions met."""
 
     options: dict[str, Keyed]
-    targets: dict[str, Keyed]
+    targets: dict[str, Keyed] = Field(default_factory=dict)
     mitigations: dict[str, list[str]] = Field(
         default_factory=dict,
         description="task id -> option ids that meet its catalogue caution for this client")
@@ -87,39 +87,30 @@ def load_key(folder: Path | str = ".") -> ExerciseKey | None:
     return read_key(path)[0]
 
 
-def check_key(key: ExerciseKey, where: Located, options_for, cases, works: set[str]) -> list[Problem]:
-    """Cross-check a key: every option and factor keyed, nothing unknown, sources known.
-
-    `options_for(case_id)` gives the CaseOptions of that case; `cases` maps ids to Cases.
-    """
+def check_key(key: ExerciseKey, where: Located, expected: dict[str, tuple[set[str], set[str]]],
+              works: set[str]) -> list[Problem]:
+    """Cross-check a key against what it must cover: `expected` maps each entry (a case, an
+    item) to its (option ids, target ids). Every one keyed, nothing unknown, sources known."""
     problems: list[Problem] = []
+    for entry in sorted(set(expected) - set(key.cases)):
+        problems.append(where.problem(("cases",), f"'{entry}' is not keyed"))
     for case_id, case_key in key.cases.items():
         base = ("cases", case_id)
-        if case_id not in cases:
-            problems.append(where.problem(base, f"unknown case '{case_id}'"))
+        if case_id not in expected:
+            problems.append(where.problem(base, f"unknown case or item '{case_id}'"))
             continue
-        try:
-            options = options_for(case_id)
-        except DataFileError as exc:
-            problems.extend(exc.problems)
-            continue
-        shown = {o.id for o in options.all_options()}
-        for missing in sorted(shown - set(case_key.options)):
-            problems.append(where.problem((*base, "options"), f"option '{missing}' is not keyed"))
-        for extra in sorted(set(case_key.options) - shown):
-            problems.append(where.problem((*base, "options", extra), f"no such option '{extra}'"))
-        factors = {f.id for f in cases[case_id].formulation.maintaining_factors}
-        for missing in sorted(factors - set(case_key.targets)):
-            problems.append(where.problem((*base, "targets"), f"factor '{missing}' is not keyed"))
-        for extra in sorted(set(case_key.targets) - factors):
-            problems.append(where.problem((*base, "targets", extra), f"no such factor '{extra}'"))
-        keyed = {**{f"options.{k}": v for k, v in case_key.options.items()},
-                 **{f"targets.{k}": v for k, v in case_key.targets.items()}}
-        for name, item in keyed.items():
-            for source in item.sources:
-                if source not in works:
-                    problems.append(where.problem((*base, *name.split(".", 1), "sources"),
-                                                  f"unknown bibliography key '{source}'"))
+        shown, factors = expected[case_id]
+        for part, keyed, wanted in (("options", case_key.options, shown),
+                                    ("targets", case_key.targets, factors)):
+            for missing in sorted(wanted - set(keyed)):
+                problems.append(where.problem((*base, part), f"'{missing}' is not keyed"))
+            for extra in sorted(set(keyed) - wanted):
+                problems.append(where.problem((*base, part, extra), f"no such id '{extra}'"))
+            for name, item in keyed.items():
+                for source in item.sources:
+                    if source not in works:
+                        problems.append(where.problem((*base, part, name, "sources"),
+                                                      f"unknown bibliography key '{source}'"))
         for task_id, option_ids in case_key.mitigations.items():
             for option_id in option_ids:
                 if option_id not in shown:

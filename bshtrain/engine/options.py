@@ -121,3 +121,24 @@ def case_options(exercise: str, case_id: str) -> CaseOptions:
         raise DataFileError([Problem(str(path), "", f"no options for case '{case_id}' in "
                                                     f"exercise '{exercise}'")])
     return read_case_options(path)[0]
+
+
+def pool_problems(exercise: str, pool: tuple[str, ...]) -> list[Problem]:
+    """Every pool case has a valid options file, and every options file is in the pool."""
+    problems: list[Problem] = []
+    folder = options_dir(exercise)
+    for case_id in pool:
+        path = folder / f"{case_id}.yaml"
+        if not path.is_file():
+            problems.append(Problem(str(path), "", f"case '{case_id}' is in the pool of "
+                                                   f"'{exercise}' but has no options file"))
+            continue
+        try:
+            read_case_options(path)
+        except DataFileError as exc:
+            problems.extend(exc.problems)
+    for path in sorted(folder.glob("*.yaml")):
+        if path.stem not in pool:
+            problems.append(Problem(str(path), "", f"not in the pool of '{exercise}' (POOL in "
+                                                   f"bshtrain/skills/{exercise}/spec.py)"))
+    return problems

@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bshtrain.content.cases import Case
+from bshtrain.content.cases import Case, get_case
+from bshtrain.engine.identity import case_for
 from bshtrain.engine.keys import ExerciseKey
 from bshtrain.engine.scoring import Scored
 
@@ -37,8 +38,24 @@ class ExerciseSpec:
     choices_text: Callable[[Case], str]  # the ids a trainee answering in code can use
     hints: Callable[[Any, Case], list[str]]  # formative hints, from what ships (no key)
     free_text: Mapping[str, str] = field(default_factory=dict)  # manual cell id -> answers field
-    # For panel keys (design 5.2): the ids one rater chose, by group of competing options.
-    rater_choices: Callable[[Any], dict[str, list[str]]] | None = None
+    # For panel keys (design 5.2): the ids one rater chose, by (key entry, group of options).
+    rater_choices: Callable[[Any, str], dict[tuple[str, str], list[str]]] | None = None
+    # What a trainee works on: by default one library case from the pool; an exercise whose
+    # "case" is something else (a set of short cases) gives its own, with .id and .name.
+    assign: Callable[[str], Any] | None = None
+    case_html: Callable[[Any], str] | None = None
+    case_text: Callable[[Any], str] | None = None
+    # For `bshtrain validate`: the key's entries (id -> (option ids, target ids)) that a key
+    # must cover, problems in the shipped content, and the key's own best answers.
+    key_ids: Callable[[], dict[str, tuple[set[str], set[str]]]] | None = None
+    content_problems: Callable[[], list] | None = None
+    best_answers: Callable[[str, Any], Any] | None = None  # (key entry id, its CaseKey)
+
+    def case_for_student(self, student: str) -> Any:
+        """What this student works on: derived from the name, never from their files."""
+        if self.assign is not None:
+            return self.assign(student)
+        return get_case(case_for(student, self.pool))
 
 
 def spec_for(exercise_id: str) -> ExerciseSpec:

@@ -30,8 +30,9 @@ class PanelResult:
     notes: list[str] = field(default_factory=list)  # harms chosen by raters, kept cases
 
 
-def _read_raters(spec: ExerciseSpec, folder: Path, skipped: list[str]) -> dict[str, list]:
-    by_case: dict[str, list] = defaultdict(list)
+def _read_raters(spec: ExerciseSpec, folder: Path, skipped: list[str]) -> list[tuple[str, object]]:
+    """(case id as saved, answers) for every usable answers file in the folder."""
+    found = []
     for path in sorted(folder.rglob("*.json")):
         store = AnswerStore(spec.id, spec.answers_model, path.parent)
         store.path = path
@@ -40,11 +41,11 @@ def _read_raters(spec: ExerciseSpec, folder: Path, skipped: list[str]) -> dict[s
         except AnswersFileError as exc:
             skipped.append(f"{path}: {exc}")
             continue
-        if saved is None or saved.case not in spec.pool:
-            skipped.append(f"{path}: no answers for a case in the pool")
+        if saved is None or saved.answers == spec.answers_model():
+            skipped.append(f"{path}: no answers")
             continue
-        by_case[saved.case].append(saved.answers)
-    return by_case
+        found.append((saved.case, saved.answers))
+    return found
 
 
 def build_panel_key(spec: ExerciseSpec, base: ExerciseKey, folder: Path,
@@ -53,42 +54,44 @@ def build_panel_key(spec: ExerciseSpec, base: ExerciseKey, folder: Path,
     if spec.rater_choices is None:
         raise ValueError(f"exercise '{spec.id}' does not support panel keys")
     skipped: list[str] = []
-    by_case = _read_raters(spec, Path(folder), skipped)
+    groups: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    raters: Counter = Counter()
+    for case_id, answers in _read_raters(spec, Path(folder), skipped):
+        chosen = spec.rater_choices(answers, case_id)
+        for entry in {entry for entry, _ in chosen}:
+            raters[entry] += 1
+        for (entry, group), ids in chosen.items():
+            groups[entry][group].update(dict.fromkeys(ids, 1))
     notes: list[str] = []
     cases = {}
-    for case_id, case_key in base.cases.items():
-        raters = by_case.get(case_id, [])
-        if len(raters) < min_raters:
-            notes.append(f"{case_id}: {len(raters)} rater(s), fewer than {min_raters}: the base "
+    for entry, case_key in base.cases.items():
+        if raters[entry] < min_raters:
+            notes.append(f"{entry}: {raters[entry]} rater(s), fewer than {min_raters}: the base "
                          "key's credits are kept")
-            cases[case_id] = case_key
+            cases[entry] = case_key
             continue
-        groups: dict[str, Counter] = defaultdict(Counter)
-        for answers in raters:
-            for group, ids in spec.rater_choices(answers).items():
-                groups[group].update(dict.fromkeys(ids, 1))
         credit: dict[str, float] = {}
-        for counts in groups.values():
+        for counts in groups[entry].values():
             credit.update(panel_credits(counts.elements()))
         options = {}
         for option_id, keyed in case_key.options.items():
             new = credit.get(option_id, 0.0)
             if keyed.harm and new > 0:
-                notes.append(f"{case_id}: raters chose '{option_id}', keyed as a harm; it stays a "
+                notes.append(f"{entry}: raters chose '{option_id}', keyed as a harm; it stays a "
                              "harm with no credit: review it with your panel")
                 new = 0.0
             options[option_id] = keyed.model_copy(update={"credit": new})
         targets = {f: k.model_copy(update={"credit": credit.get(f, 0.0)})
                    for f, k in case_key.targets.items()}
-        cases[case_id] = case_key.model_copy(update={"options": options, "targets": targets})
-    used = sum(len(by_case.get(c, [])) for c in base.cases)
+        cases[entry] = case_key.model_copy(update={"options": options, "targets": targets})
+    used = sum(raters.values()) and len(_read_raters(spec, Path(folder), []))
     panel = base.panel.model_copy(update={
         "kind": "raters", "raters": max(used, 1),
         "note": f"Aggregate credits from {used} raters' answers files in {Path(folder).name}/ "
                 f"(share of raters choosing an option / the modal share); reasons, sources and "
                 "harms from the authors' key."})
     key = ExerciseKey(exercise=base.exercise, panel=panel, cases=cases)
-    return PanelResult(key, {c: len(by_case.get(c, [])) for c in base.cases}, skipped, notes)
+    return PanelResult(key, {entry: raters[entry] for entry in base.cases}, skipped, notes)
 
 
 def key_yaml(key: ExerciseKey) -> str:

@@ -49,14 +49,14 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion("written", "A written summary and a reminder",
               ("ryum-2023-review", "helbig-2004")),
     Criterion("commitment", "Willingness and confidence checked; task changed if low (practice advice)",
-              ("beck-2021", "pretzer-2011")),
+              ("beck-2021", "pretzer-2011", "gutnick-2014")),
     Criterion("review-planned", "Review set for the start of the next session",
               ("young-1980", "bryant-1999")),
 )
 CRITERIA_BY_ID = {c.id: c for c in CRITERIA}
 MIN_RATIONALE_WORDS = 8
 MIN_INPUT_WORDS = 3
-LOW_RATING = 7  # a course convention: the practice advice (F4.22) gives no number
+LOW_RATING = 7  # a convention from Brief Action Planning (F6.6; some programmes use 8)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import textwrap
 
-from bshtrain.content.cases import Case
+from bshtrain.content.cases import Case, get_case
 from bshtrain.content.tasks import NO_TASK, catalogue
 from bshtrain.engine.client import GOOD_RATING, client_answer
 from bshtrain.engine.keys import ExerciseKey
-from bshtrain.engine.options import case_options
+from bshtrain.engine.options import case_options, pool_problems
 from bshtrain.engine.scoring import Scored
 from bshtrain.engine.spec import ExerciseSpec
+from bshtrain.skills.plan.best_plan import best_plan
 from bshtrain.skills.plan.model import (
     CHOICE_PARTS,
     MAX_OBSTACLES,
@@ -148,15 +149,27 @@ def hints(answers: PlanAnswers, case: Case) -> list[str]:
                      "choice earns and why."]
 
 
-def rater_choices(answers: PlanAnswers) -> dict[str, list[str]]:
-    """What one rater chose, by group of competing options (for aggregate scoring)."""
+def rater_choices(answers: PlanAnswers, case_id: str) -> dict[tuple[str, str], list[str]]:
+    """What one rater chose, by (key entry, group of competing options), for aggregate scoring."""
     groups: dict[str, list[str]] = {part: [value] for part, value in answers.choices().items()}
     groups["targets"] = list(answers.targets)
     groups["obstacles"] = [row.obstacle for row in answers.obstacles if row.obstacle]
     for row in answers.obstacles:
         if row.obstacle and row.response:
             groups[f"response:{row.obstacle}"] = [row.response]
-    return groups
+    return {(case_id, group): ids for group, ids in groups.items()}
+
+
+def key_ids() -> dict[str, tuple[set[str], set[str]]]:
+    """What the key must cover: every option and every maintaining factor, per pool case."""
+    return {c: ({o.id for o in case_options(EXERCISE, c).all_options()},
+                {f.id for f in get_case(c).formulation.maintaining_factors}) for c in POOL}
+
+
+def best_answers(case_id: str, case_key):
+    """The key's own best plan for a case, and the case."""
+    case = get_case(case_id)
+    return best_plan(case, case_options(EXERCISE, case_id), case_key), case
 
 
 SPEC = ExerciseSpec(
@@ -173,4 +186,7 @@ SPEC = ExerciseSpec(
     hints=hints,
     free_text={"rationale": "rationale"},
     rater_choices=rater_choices,
+    key_ids=key_ids,
+    content_problems=lambda: pool_problems(EXERCISE, POOL),
+    best_answers=best_answers,
 )

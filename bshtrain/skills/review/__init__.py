@@ -1,0 +1,1 @@
+"""The review exercise: reviewing homework that was not done (design section 6)."""
