@@ -242,3 +242,11 @@ def test_a_failed_save_says_so_and_the_next_save_writes_everything(tmp_path):
     saved = json.loads((tmp_path / "answers" / "plan.json").read_text())["answers"]
     assert saved["when"] == options.parts["when"].options[0].id
     assert saved["where"] == options.parts["where"].options[0].id
+
+
+def test_validate_in_a_trainee_folder_says_scored_later(tmp_path, monkeypatch, capsys):
+    """The toolbar's Validate (NBGRADER_EXECUTION=validate) in a trainee's folder has no key:
+    does a grade cell say when it is scored, and never report an instructor error?"""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    assert grading.grade("plan", "task", tmp_path) is None
+    assert "scored when your instructor grades" in capsys.readouterr().out

@@ -11,10 +11,10 @@ def test_self_check_explains_every_option():
     """Does a self-check show the chosen option's explanation, right or wrong?"""
     check = lesson.SelfCheck("Q?", [("A", False, "Because A misses X."), ("B", True, "B fits.")])
     assert check.check() is None and "Choose an answer first" in check.result.value
-    check.choice.value = 0
+    check.choice.value = "0"
     check.button.click()
     assert "Not quite." in check.result.value and "Because A misses X." in check.result.value
-    check.choice.value = 1
+    check.choice.value = "1"
     assert check.check() is True and "B fits." in check.result.value
 
 
@@ -73,6 +73,28 @@ def test_pick_next_line_is_a_self_check():
     check = lesson.pick_next_line("Session 3.", [("Client", "I didn't do it.")],
                                   [("That's fine.", False, "Colludes."), ("What got in the way?",
                                                                           True, "Curious.")])
-    check.choice.value = 0
+    check.choice.value = "0"
     check.check()
     assert "Colludes." in check.result.value
+
+
+def test_self_check_verdict_is_not_repeated():
+    """An explanation that starts "No." is not shown as "Not quite. No. ..." (issue 14)."""
+    check = lesson.SelfCheck("Q?", [("A", False, "No. A misses X."), ("B", True, "Yes, B fits.")])
+    check.choice.value = "0"
+    check.check()
+    assert "Not quite.</strong> A misses X." in check.result.value
+    check.choice.value = "1"
+    check.check()
+    assert "Yes.</strong> B fits." in check.result.value
+
+
+def test_lesson_choices_are_keyboard_radio_groups():
+    """Are the self-checks and the version choice the keyboard-native radio group (one Tab
+    stop, arrow keys), not ipywidgets' RadioButtons?"""
+    from bshtrain.engine.choice_group import ChoiceGroup
+
+    check = lesson.SelfCheck("Q?", [("A", False, "x"), ("B", True, "y")])
+    assert isinstance(check.choice, ChoiceGroup)
+    box = lesson.task_fit_explorer("samir")
+    assert isinstance(box.children[1], ChoiceGroup)

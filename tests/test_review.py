@@ -179,3 +179,24 @@ def test_case_card_shows_only_what_was_known_when_the_review_begins(case_id):
             assert reviewed.obstacles[:40] not in shown
         for later in (e for e in case.homework_log if e.session > talk.reviews_session):
             assert later.planned[:50] not in shown
+
+
+def test_the_best_line_is_not_given_away_by_length_or_position():
+    """Across all turns of all dialogues: is the best line the longest in at most a third of
+    turns, does no position hold most best lines, and do no ids say which line is good?"""
+    import os
+    from collections import Counter
+
+    quality = re.compile(r"(^|-)(good|best|better|bad|poor|vague|harm|harmful|ideal|correct|model)(-|$)")
+    longest, positions, turns = 0, Counter(), 0
+    for case_id in POOL:
+        key = KEY.cases[case_id]
+        for turn in dialogue(case_id).turns:
+            best = max(turn.lines, key=lambda ln: key.options[ln.id].credit)
+            turns += 1
+            longest += len(best.text) == max(len(ln.text) for ln in turn.lines)
+            positions[turn.lines.index(best)] += 1
+            common = os.path.commonprefix([ln.id for ln in turn.lines])  # e.g. the turn's name
+            assert not any(quality.search(ln.id[len(common):]) for ln in turn.lines), turn.id
+    assert longest <= turns / 3, f"best line longest in {longest} of {turns} turns"
+    assert max(positions.values()) < turns / 2, positions

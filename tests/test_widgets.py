@@ -72,9 +72,10 @@ def test_task_caution_shown_for_this_client(case, tasks):
 
 
 def test_every_control_has_a_visible_label(case, tasks):
-    """Does every control carry a description (a visible, tied label)?"""
+    """Does every control carry a description or a group label (a visible, tied label)?"""
     form = PlanForm(case, tasks)
-    unlabeled = [c for c in form._controls() if not c.description.strip()]
+    unlabeled = [c for c in form._controls()
+                 if not (getattr(c, "description", "") or getattr(c, "label", "")).strip()]
     assert unlabeled == []
     assert form.check_button.description == "Check my plan"
 

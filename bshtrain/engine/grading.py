@@ -9,12 +9,14 @@ trainee sees is never one computed before they answered.
 
 from __future__ import annotations
 
+import os
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bshtrain.content.bibliography import cite, references
-from bshtrain.engine.answers import AnswersFileError, AnswerStore, answers_relpath, grading_mode
+from bshtrain.engine.answers import GRADING_ENV, AnswersFileError, AnswerStore, answers_relpath
 from bshtrain.engine.identity import current_student
 from bshtrain.engine.keys import KEY_FILE, ExerciseKey, load_key
 from bshtrain.engine.scoring import Line, Scored
@@ -77,8 +79,10 @@ def read_submission(spec: ExerciseSpec, folder: Path | str = ".") -> Submission:
 
 
 def _key(folder: Path | str) -> ExerciseKey | None:
+    """The key beside the notebook. Missing at autograde is the instructor's error; missing
+    elsewhere (a trainee's folder, the toolbar's Validate) means: scored later."""
     key = load_key(folder)
-    if key is None and grading_mode():
+    if key is None and os.environ.get(GRADING_ENV) == "autograde":
         raise GradingSetupError(f"{KEY_FILE} is missing beside the notebook. Instructor: keep "
                                 f"solutions/<exercise>/{KEY_FILE} in the course; nbgrader "
                                 "autograde copies it here.")
@@ -111,12 +115,14 @@ def explain(scored: Scored, criterion_id: str) -> str:
     crit = scored.get(criterion_id)
     points = scored.points(criterion_id)
     out = [f"{crit.title}: {points:g} of {crit.max_points:g} points"]
-    out.extend(f"- {_shown(line)}" for line in crit.lines)
+    out.extend(textwrap.fill(_shown(line), 96, initial_indent="- ", subsequent_indent="  ")
+               for line in crit.lines)
     sources = [s for line in crit.lines for s in line.sources]
     first = scored.criteria[0].id == criterion_id
     for gate in scored.gates if first else ():
         shown = f"{gate.harm} {cite(*gate.sources)}" if gate.sources else gate.harm
-        out.append(f"! A harm caps every part of the score at a quarter: {shown}")
+        out.append(textwrap.fill(f"! A harm caps every part of the score at a quarter: {shown}", 96,
+                                 subsequent_indent="  "))
         sources.extend(gate.sources)
     if scored.gates and not first:
         out.append(f"! Capped at a quarter: the plan holds a harm for this client (see "

@@ -3,6 +3,7 @@ self-checks and reference lists. Nothing here saves answers."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 
@@ -14,6 +15,7 @@ from bshtrain.content.cases import get_case, load_cases
 from bshtrain.content.fit import task_fit
 from bshtrain.content.render import approach_name, case_html, task_html
 from bshtrain.content.tasks import catalogue
+from bshtrain.engine.choice_group import ChoiceGroup
 from bshtrain.teaching.plan import HomeworkPlan
 from bshtrain.teaching.rubric import score_plan
 
@@ -60,10 +62,8 @@ class SelfCheck:
         if not any(correct for _, correct, _ in options):
             raise ValueError(f"self-check '{question}' has no correct option")
         self.options = list(options)
-        self.choice = w.RadioButtons(
-            options=[(text, i) for i, (text, _, _) in enumerate(options)], value=None,
-            description="Your answer", style={"description_width": "initial"},
-            layout=w.Layout(width="auto"))
+        self.choice = ChoiceGroup(label="Your answer",
+                                  options=[[text, str(i)] for i, (text, _, _) in enumerate(options)])
         self.button = w.Button(description="Check")
         self.result = w.HTML()
         self.button.on_click(lambda _b: self.check())
@@ -71,11 +71,12 @@ class SelfCheck:
                               self.button, self.result])
 
     def check(self) -> bool | None:
-        if self.choice.value is None:
+        if not self.choice.value:
             self.result.value = "<p role='status'>Choose an answer first.</p>"
             return None
-        _text, correct, why = self.options[self.choice.value]
+        _text, correct, why = self.options[int(self.choice.value)]
         verdict = "Yes." if correct else "Not quite."
+        why = re.sub(r"^(yes|no|not quite)[.,!]\s*", "", why.strip(), flags=re.IGNORECASE)
         self.result.value = f"<p role='status'><strong>{verdict}</strong> {escape(why)}</p>"
         return correct
 
@@ -119,8 +120,8 @@ def task_fit_explorer(case_id: str):
     picker = w.Dropdown(options=[(t.name, t.id) for t in sorted(tasks.values(), key=lambda t: t.name)],
                         description="Task", style={"description_width": "initial"},
                         layout=w.Layout(width="40em"))
-    version = w.RadioButtons(options=[("Full version", "full"), ("Smaller version", "smaller")],
-                             description="Version")
+    version = ChoiceGroup(label="Version", options=[["Full version", "full"],
+                                                    ["Smaller version", "smaller"]], value="full")
     out = w.HTML()
 
     def show(_change=None):

@@ -15,6 +15,7 @@ from bshtrain.content.cases import Case
 from bshtrain.content.render import rubric_html, task_html
 from bshtrain.content.tasks import NO_TASK, Task
 from bshtrain.content.vocab import BARRIER_CLASSES
+from bshtrain.engine.choice_group import ChoiceGroup
 from bshtrain.teaching.plan import (
     HOW_OFTEN,
     REMINDERS,
@@ -77,9 +78,8 @@ class PlanForm:
             + [("No task this week", NO_TASK)],
             style=LABEL, layout=WIDE)
         self.task_info = w.HTML()
-        self.variant = w.RadioButtons(
-            description="Version", options=[("Full version", "full"), ("Smaller version", "smaller")],
-            style=LABEL)
+        self.variant = ChoiceGroup(label="Version", value="full",
+                                   options=[["Full version", "full"], ["Smaller version", "smaller"]])
         self.targets = [
             w.Checkbox(description=f.description, indent=False, layout=WIDE)
             for f in case.formulation.maintaining_factors]
