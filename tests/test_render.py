@@ -70,3 +70,24 @@ def test_case_card_shows_the_log_as_a_table():
     page = case_html(case)
     assert "<caption>Homework set in earlier sessions" in page
     assert page.count("<tr><td>") == len(case.homework_log)
+
+
+def test_log_table_is_readable():
+    """Does the homework log read as people write: headers in words, task names not ids,
+    marked statuses, left-aligned wrapping text, nothing cut off with '...'?"""
+    from bshtrain.content.cases import get_case
+    from bshtrain.content.render import case_html
+
+    html = case_html(get_case("dani"))
+    table = html[html.index("<table class='bsh-table'>"):]
+    assert "client_comment" not in table and "In the client&#x27;s words" in table
+    assert "\u2718 not done" in table and "\u25d0 partly" in table
+    assert "drinking-diary" not in table
+    assert "text-align:left" in html and "\u2026" not in table
+
+
+def test_lesson_comparison_marks_each_status():
+    """Does the plan comparison mark met, partly and not met with a sign and a word?"""
+    from bshtrain.teaching.lesson import STATUS_MARKS
+
+    assert STATUS_MARKS == {"met": "\u2714 met", "partly": "\u25d0 partly", "not met": "\u2718 not met"}

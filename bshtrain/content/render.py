@@ -89,19 +89,43 @@ def case_html(case: Case, show_session: bool = True) -> str:
     return "".join(parts)
 
 
+TABLE_STYLE = (
+    "<style>.bsh-table{border-collapse:collapse;margin:0.5em 0;max-width:70em}"
+    ".bsh-table th,.bsh-table td{text-align:left !important;vertical-align:top;"
+    "white-space:normal !important;padding:0.3em 0.6em;border-bottom:1px solid #ccc}"
+    ".bsh-table caption{text-align:left;font-style:italic;padding-bottom:0.3em}</style>"
+)
+DONE_MARKS = {"done": "\u2714 done", "partly": "\u25d0 partly", "not-done": "\u2718 not done"}
+
+
+def readable_table(caption: str, headers: list[str], rows: list[list[str]]) -> str:
+    """A table people read: human headers, left-aligned wrapped text, every cell escaped."""
+    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>"
+                   for row in rows)
+    return (f"{TABLE_STYLE}<table class='bsh-table'><caption>{escape(caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def log_rows(case: Case) -> list[list[str]]:
+    """The homework log as readable rows: the task's name, marked statuses, '-' for blanks."""
+    from bshtrain.content.tasks import catalogue
+
+    names = {t.id: t.name for t in catalogue().values()}
+    return [[str(e.session), names.get(e.task, e.task), e.planned, DONE_MARKS.get(e.done, e.done),
+             e.quality or "-", e.distress, e.obstacles or "-", e.client_comment or "-"]
+            for e in case.homework_log]
+
+
+LOG_HEADERS = ["Session", "Task", "What was planned", "Done?", "Quality", "Distress",
+               "What got in the way", "In the client's words"]
+
+
 def _log_html(case: Case) -> str:
     if not case.homework_log:
         return ""
-    rows = "".join(
-        f"<tr><td>{e.session}</td><td>{escape(e.planned)}</td><td>{escape(e.done)}</td>"
-        f"<td>{escape(e.quality or '-')}</td><td>{escape(e.distress)}</td>"
-        f"<td>{escape(e.obstacles)}</td><td>{escape(e.client_comment)}</td></tr>"
-        for e in case.homework_log)
-    head = "".join(f"<th scope='col'>{h}</th>" for h in
-                   ("Session", "Planned", "Done", "Quality", "Distress", "Obstacles",
-                    "Client's comment"))
-    return (f"<h4>Homework log</h4><table><caption>Homework set in earlier sessions and how it "
-            f"went</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    return "<h4>Homework log</h4>" + readable_table(
+        "Homework set in earlier sessions and how it went", LOG_HEADERS, log_rows(case))
 
 
 def case_text(case: Case, show_session: bool = True) -> str:

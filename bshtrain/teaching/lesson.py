@@ -13,7 +13,7 @@ from IPython.display import HTML, display
 from bshtrain.content.bibliography import references_html
 from bshtrain.content.cases import get_case, load_cases
 from bshtrain.content.fit import task_fit
-from bshtrain.content.render import approach_name, case_html, task_html
+from bshtrain.content.render import LOG_HEADERS, approach_name, case_html, log_rows, readable_table, task_html
 from bshtrain.content.tasks import catalogue
 from bshtrain.engine.choice_group import ChoiceGroup
 from bshtrain.teaching.plan import HomeworkPlan
@@ -25,20 +25,19 @@ def show_case(case_id: str) -> None:
     display(HTML(case_html(get_case(case_id))))
 
 
+STATUS_MARKS = {"met": "\u2714 met", "partly": "\u25d0 partly", "not met": "\u2718 not met"}
+
+
 def compare_plans(case_id: str, weak: dict, strong: dict) -> None:
     """Show two plans' rubric results side by side, criterion by criterion."""
     case, tasks = get_case(case_id), catalogue()
     results = [score_plan(HomeworkPlan(**p), case, tasks) for p in (weak, strong)]
-    rows = "".join(
-        f"<tr><th scope='row'>{escape(a.title)}</th>"
-        f"<td>{escape(a.status)}: {escape(a.message)}</td>"
-        f"<td>{escape(b.status)}: {escape(b.message)}</td></tr>"
-        for a, b in zip(results[0].criteria, results[1].criteria, strict=True))
-    display(HTML(
-        "<table><caption>Rubric results for the two plans</caption><thead><tr><th>Criterion</th>"
-        f"<th>Weaker plan ({results[0].points:g}/{results[0].max_points:g})</th>"
-        f"<th>Stronger plan ({results[1].points:g}/{results[1].max_points:g})</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"))
+    rows = [[a.title, f"{STATUS_MARKS[a.status]}: {a.message}", f"{STATUS_MARKS[b.status]}: {b.message}"]
+            for a, b in zip(results[0].criteria, results[1].criteria, strict=True)]
+    display(HTML(readable_table(
+        "What the rubric says about each plan",
+        ["Criterion", f"Weaker plan ({results[0].points:g} of {results[0].max_points:g})",
+         f"Stronger plan ({results[1].points:g} of {results[1].max_points:g})"], rows)))
 
 
 def rubric_sandbox(case_id: str, start: dict | None = None):
@@ -163,10 +162,11 @@ def task_fit_explorer(case_id: str):
 
 def show_log(case_id: str):
     """A client's homework log as a table and a chart of engagement across sessions."""
-    from bshtrain.content.homework_log import log_frame, plot_log
+    from bshtrain.content.homework_log import plot_log
 
     case = get_case(case_id)
-    display(log_frame(case))
+    display(HTML(readable_table(f"{case.name}'s homework log, session by session", LOG_HEADERS,
+                                log_rows(case))))
     fig = plot_log(case)
     display(fig)
     import matplotlib.pyplot as plt
