@@ -184,7 +184,6 @@ def test_case_card_shows_only_what_was_known_when_the_review_begins(case_id):
 def test_the_best_line_is_not_given_away_by_length_or_position():
     """Across all turns of all dialogues: is the best line the longest in at most a third of
     turns, does no position hold most best lines, and do no ids say which line is good?"""
-    import os
     from collections import Counter
 
     quality = re.compile(r"(^|-)(good|best|better|bad|poor|vague|harm|harmful|ideal|correct|model)(-|$)")
@@ -196,7 +195,9 @@ def test_the_best_line_is_not_given_away_by_length_or_position():
             turns += 1
             longest += len(best.text) == max(len(ln.text) for ln in turn.lines)
             positions[turn.lines.index(best)] += 1
-            common = os.path.commonprefix([ln.id for ln in turn.lines])  # e.g. the turn's name
-            assert not any(quality.search(ln.id[len(common):]) for ln in turn.lines), turn.id
+            ids = [ln.id for ln in turn.lines]
+            shared = next((n for n in range(min(map(len, ids))) if len({i[n] for i in ids}) > 1),
+                          min(map(len, ids)))  # a prefix all lines share (the turn's name) says nothing
+            assert not any(quality.search(i[shared:]) for i in ids), turn.id
     assert longest <= turns / 3, f"best line longest in {longest} of {turns} turns"
     assert max(positions.values()) < turns / 2, positions
