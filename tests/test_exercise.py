@@ -250,3 +250,15 @@ def test_validate_in_a_trainee_folder_says_scored_later(tmp_path, monkeypatch, c
     monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
     assert grading.grade("plan", "task", tmp_path) is None
     assert "scored when your instructor grades" in capsys.readouterr().out
+
+
+def test_a_damaged_answers_file_is_explained_in_a_trainees_words(tmp_path, capsys):
+    """Does a damaged file get a plain message (what happened, nothing lost, what to do) with
+    the technical detail folded away, and is the file kept?"""
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "plan.json").write_text('{"exercise": "plan", "answers": {')
+    ex = open_exercise("plan", tmp_path)
+    assert "could not be read" in ex.load_error and "Nothing is lost" in ex.load_error
+    assert "JSON" not in ex.load_error  # the parser's words go in the folded detail
+    assert (folder / "plan.json").read_text() == '{"exercise": "plan", "answers": {'

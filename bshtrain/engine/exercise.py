@@ -36,14 +36,16 @@ def preview_answers(exercise_id: str, folder: Path | str = ".") -> Exercise | No
     return None
 
 
-def notice(text: str, kind: str = "warning") -> None:
-    """A message in the notebook (plain text while grading)."""
+def notice(text: str, kind: str = "warning", detail: str = "") -> None:
+    """A message in the notebook (plain text while grading); `detail` is folded below."""
     if grading_mode():
-        print(text)
+        print(text + (f"\n{detail}" if detail else ""))
         return
     border = "#b00" if kind == "warning" else "#555"
+    folded = (f"<details><summary>Technical detail (for your instructor)</summary>"
+              f"<pre style='white-space:pre-wrap'>{escape(detail)}</pre></details>" if detail else "")
     display(HTML(f"<div role='alert' style='border-left:4px solid {border};padding:0.4em 0.8em;"
-                 f"white-space:pre-wrap'>{escape(text)}</div>"))
+                 f"white-space:pre-wrap'>{escape(text)}{folded}</div>"))
 
 
 class Exercise:
@@ -74,10 +76,12 @@ class Exercise:
         try:
             saved = self.store.load()
         except AnswersFileError as exc:
-            self.load_error = (f"Your saved answers could not be read: {exc}. The file has been "
-                               "kept as it is; when you next change an answer it will be renamed "
-                               "(nothing is deleted) and a new file started.")
-            notice(self.load_error)
+            self.load_error = (f"Your saved answers file ({self.store.path}) could not be read, so "
+                               "the form starts empty. Nothing is lost: the file is kept as it is, "
+                               "and when you next change an answer it is renamed (not deleted) "
+                               "and a new one started. If you need your earlier answers, ask your "
+                               "instructor: they can recover them from the kept file.")
+            notice(self.load_error, detail=str(exc))
             return
         if saved is None:
             return
