@@ -262,3 +262,11 @@ def test_a_damaged_answers_file_is_explained_in_a_trainees_words(tmp_path, capsy
     assert "could not be read" in ex.load_error and "Nothing is lost" in ex.load_error
     assert "JSON" not in ex.load_error  # the parser's words go in the folded detail
     assert (folder / "plan.json").read_text() == '{"exercise": "plan", "answers": {'
+
+
+def test_case_card_is_wrapped_when_printed(tmp_path, capsys, monkeypatch):
+    """While grading, is the printed case card wrapped, so feedback shows it whole?"""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    open_exercise("plan", tmp_path).show_case()
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 20 and max(len(line) for line in lines) <= 100

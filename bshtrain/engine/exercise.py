@@ -8,6 +8,7 @@ instructor's solutions/ folder (design section 3).
 from __future__ import annotations
 
 import importlib
+import textwrap
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -98,8 +99,11 @@ class Exercise:
     # --- what the notebook shows -------------------------------------------------------
     def show_case(self, text: bool = False) -> None:
         """Show the case card (plain text with text=True, or while grading)."""
-        if text or grading_mode():
-            print((self.spec.case_text or case_text)(self.case))
+        if text or grading_mode():  # wrapped: feedback pages show printed text as it is
+            card = (self.spec.case_text or case_text)(self.case)
+            print("\n".join(textwrap.fill(line, 96, subsequent_indent="    ",
+                                           replace_whitespace=False) or line
+                             for line in card.splitlines()))
         else:
             display(HTML((self.spec.case_html or case_html)(self.case)))
 
