@@ -7,7 +7,7 @@ PORT   ?= 8888
 START  ?= lessons/00_orientation.ipynb
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test lint unit exercises bench clean
+.PHONY: setup lab test lint unit exercises bench clean hub
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,21 @@ lint: setup
 	$(BIN)/ruff check .
 
 unit: setup  ## the fast tests only
-	$(BIN)/python -m pytest -m "not notebooks and not nbgrader and not browser"
+	$(BIN)/python -m pytest -m "not notebooks and not nbgrader and not browser and not hub"
 
 exercises: setup  ## regenerate exercises/ from solutions/ with nbgrader
 	$(BIN)/bshtrain build
 
-bench: setup
+bench: setup  ## library figures, then the 60-submission cohort (bench/cohort.py)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/cohort.py
+
+HUB_PORT ?= 8000
+HUB_DIR  ?= /srv/bshtrain-hub
+
+hub: setup  ## the course on JupyterHub on this machine, as root (docs/hosting.md); Ctrl-C stops it
+	bash deploy/system-packages.sh
+	$(BIN)/python deploy/localhub.py --dir "$(HUB_DIR)" --port $(HUB_PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache gradebook.db

@@ -19,6 +19,7 @@ from bshtrain.engine.nbgrader_plugins import (
     GradeAnswersFileOnly,
     StripWidgetState,
     exclude_overwriting,
+    remove_after,
 )
 
 ROOT = Path(__file__).resolve().parent
@@ -42,6 +43,10 @@ c.GenerateAssignmentApp.CourseDirectory.ignore = [
 c.GenerateFeedbackApp.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", KEY_FILE,
 ]
+# The formgrader's Generate and Feedback buttons run the converters without the app-scoped
+# lists above: hooks remove the key (and any answers) after every conversion, however run.
+c.GenerateAssignment.post_convert_hook = remove_after(ROOT, "exercises", [KEY_FILE, "answers"])
+c.GenerateFeedback.post_convert_hook = remove_after(ROOT, "feedback", [KEY_FILE])
 
 # A duplicated cell must not stop autograde for every later student (nbgrader's own
 # DeduplicateIds leaves metadata that CheckCellMetadata rejects).

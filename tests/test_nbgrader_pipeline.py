@@ -286,3 +286,28 @@ def test_stray_answers_in_solutions_block_the_build(tmp_path):
     assert stray.read_text() == "{}"
     assert (course.exercises / EXERCISE / f"{EXERCISE}.ipynb").read_text() == before
     shutil.rmtree(stray.parent)
+
+
+def test_formgrader_generate_and_feedback_leave_the_key_out(graded):
+    """Through nbgrader's own API, as the formgrader's Generate and Feedback buttons call it:
+    is the key kept out of exercises/ and feedback/ (they bypass the command-line ignore lists)?"""
+    import subprocess
+    import sys
+
+    code = (
+        "from traitlets.config import Config\n"
+        "from nbgrader.apps import NbGraderAPI\n"
+        "from nbgrader.coursedir import CourseDirectory\n"
+        "from traitlets.config.loader import PyFileConfigLoader\n"
+        "cfg = PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
+        "api = NbGraderAPI(CourseDirectory(config=cfg), config=cfg)\n"
+        "r = api.generate_assignment('plan', force=True); assert r['success'], r\n"
+        "student = sorted(api.get_submitted_students('plan'))[0]\n"
+        "r = api.generate_feedback('plan', student, force=True); assert r['success'], r\n"
+    )
+    from bshtrain.instructor.course import nbgrader_env
+
+    subprocess.run([sys.executable, "-c", code], cwd=graded.root, env=nbgrader_env(), check=True,
+                   capture_output=True, text=True)
+    assert not (graded.exercises / EXERCISE / "key.yaml").exists()
+    assert list((graded.root / "feedback").rglob("key.yaml")) == []

@@ -141,6 +141,30 @@ def _shown_free_text(saved: str, typed: str, released: str) -> str:
     return released
 
 
+def remove_after(root: Path, folder: str, names: list[str]):
+    """A converter hook that deletes `names` from <root>/<folder>/[<student>/]<exercise>/.
+
+    The command-line apps leave the key out through their own ignore lists, but the
+    formgrader's Generate and Feedback buttons run the same converters without that scoping:
+    they copied solutions/<ex>/key.yaml into exercises/<ex>/, from where Release gave it to
+    every trainee. The global ignore cannot take the key (autograde copies it in from the
+    source with the same list, trap 2), so these hooks remove it after every conversion.
+    """
+    import shutil
+
+    def hook(assignment, student, notebooks):
+        parts = [Path(root), folder, *([] if student in (".", "", None) else [student]), assignment]
+        target = Path(*parts)
+        for name in names:
+            path = target / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+
+    return hook
+
+
 def exercise_ids(source_dir: Path) -> list[str]:
     """Every exercise in the source folder: one folder per exercise, holding <id>.ipynb."""
     return sorted(p.parent.name for p in Path(source_dir).glob("*/*.ipynb")
@@ -153,4 +177,4 @@ def exclude_overwriting(source_dir: Path) -> dict[str, list[str]]:
 
 
 __all__ = ["CODE_STUB", "DropDuplicateCellIds", "GradeAnswersFileOnly", "StripWidgetState",
-           "exclude_overwriting"]
+           "exclude_overwriting", "remove_after"]

@@ -75,6 +75,62 @@ def _panel(args: argparse.Namespace) -> int:
     return 0
 
 
+def _course(args: argparse.Namespace):
+    return find_course(Path(args.course) if getattr(args, "course", None) else None)
+
+
+def _students(values: list[str] | None) -> list[str] | None:
+    """--students a b, or --students a,b (or both)."""
+    if not values:
+        return None
+    return [s for v in values for s in v.split(",") if s.strip()]
+
+
+def _workers(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise CourseError("--workers must be at least 1")
+    return value
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from bshtrain.instructor.grade import grade
+
+    course = _course(args)
+    run = grade(course, args.exercise, _students(args.students), _workers(args.workers),
+                collect=args.collect, progress=not args.no_progress)
+    print(run.summary(course.root))
+    return 1 if run.needs_look else 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from bshtrain.instructor.feedback import feedback
+
+    course = _course(args)
+    run = feedback(course, args.exercise, _students(args.students), _workers(args.workers),
+                   release=args.release, progress=not args.no_progress)
+    print(run.summary(course.root))
+    return 1 if run.failed else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bshtrain.instructor.export import export_csv
+
+    course = _course(args)
+    out = Path(args.out)
+    rows, columns = export_csv(course, out, args.exercise or None)
+    print(f"Wrote {out}: {rows} trainee(s), {columns} column(s).")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bshtrain.instructor.report import write_report
+
+    course = _course(args)
+    result = write_report(course, args.exercise, Path(args.out))
+    print(result.summary())
+    return 1 if result.mismatches else 0
+
+
 def _show(frame, fmt: str) -> int:
     import pandas as pd
 
@@ -131,6 +187,47 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--discard-answers", action="store_true",
                        help="build even though exercises/<ex>/answers/ holds answers, deleting them")
     build.set_defaults(func=_build)
+
+    grade = sub.add_parser("grade", help="autograde a cohort in parallel (nbgrader, always "
+                                         "--force) and say what needs a look")
+    grade.add_argument("exercise", help="exercise id, e.g. plan")
+    grade.add_argument("--students", nargs="+", metavar="ID",
+                       help="only these students (default: every folder in submitted/)")
+    grade.add_argument("--workers", type=int, metavar="N",
+                       help="nbgrader processes at once (default: one per core)")
+    grade.add_argument("--collect", action="store_true",
+                       help="first collect submissions from the exchange (nbgrader collect)")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--course", help="course folder (default: found from here)")
+    grade.set_defaults(func=_grade)
+
+    fb = sub.add_parser("feedback", help="generate feedback in parallel, and release it where "
+                                         "an exchange exists")
+    fb.add_argument("exercise", help="exercise id, e.g. plan")
+    fb.add_argument("--students", nargs="+", metavar="ID", help="only these students")
+    fb.add_argument("--workers", type=int, metavar="N",
+                    help="nbgrader processes at once (default: one per core)")
+    release = fb.add_mutually_exclusive_group()
+    release.add_argument("--release", dest="release", action="store_true", default=None,
+                         help="release through the exchange (an error if there is none)")
+    release.add_argument("--no-release", dest="release", action="store_false",
+                         help="generate only")
+    fb.add_argument("--no-progress", action="store_true", help="no progress bar")
+    fb.add_argument("--course", help="course folder (default: found from here)")
+    fb.set_defaults(func=_feedback)
+
+    export = sub.add_parser("export", help="grades per trainee and criterion as CSV (for an LMS)")
+    export.add_argument("--out", default="grades.csv", help="CSV file (default grades.csv)")
+    export.add_argument("--exercise", action="append",
+                        help="only this exercise (repeat for more; default: all)")
+    export.add_argument("--course", help="course folder (default: found from here)")
+    export.set_defaults(func=_export)
+
+    report = sub.add_parser("report", help="a cohort report as one self-contained HTML file")
+    report.add_argument("exercise", help="exercise id, e.g. plan")
+    report.add_argument("--out", default="report.html", help="HTML file (default report.html)")
+    report.add_argument("--course", help="course folder (default: found from here)")
+    report.set_defaults(func=_report)
 
     validate = sub.add_parser("validate", help="check case, task and bibliography files")
     validate.add_argument("paths", nargs="*",

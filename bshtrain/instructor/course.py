@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import subprocess
 import sys
@@ -70,6 +72,70 @@ def nbgrader_env() -> dict[str, str]:
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     env.pop("NBGRADER_EXECUTION", None)
     return env
+
+
+@dataclass(frozen=True)
+class NbgraderSettings:
+    """What the course's nbgrader configuration says about where things are."""
+
+    db_url: str
+    course_id: str
+    submitted: Path
+    autograded: Path
+    feedback: Path
+    exchange_root: Path
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The gradebook's file, when the gradebook is SQLite (not, e.g., PostgreSQL)."""
+        prefix = "sqlite:///"
+        return Path(self.db_url[len(prefix):]) if self.db_url.startswith(prefix) else None
+
+
+class _Errors(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def nbgrader_settings(course: Course) -> NbgraderSettings:
+    """Load the configuration as nbgrader does (Jupyter's config folders, then the course's
+    nbgrader_config.py); a config that fails to load is an error here (trap 3)."""
+    from nbgrader.apps.baseapp import NbGrader
+    from nbgrader.exchange.default.exchange import Exchange
+
+    app = NbGrader()
+    errors = _Errors()
+    app.log.addHandler(errors)
+    search_path = list(sys.path)
+    try:
+        with contextlib.chdir(course.root):
+            app.initialize([])
+    finally:
+        app.log.removeHandler(errors)
+        sys.path[:] = search_path  # NbGrader.initialize puts the course folder first on it
+    failed = [m for m in errors.messages if CONFIG_ERROR in m]
+    if failed:
+        raise CourseError("nbgrader_config.py failed to load, so nbgrader would run with "
+                          f"defaults:\n{failed[0]}")
+    coursedir = app.coursedir
+    root = Path(coursedir.root or course.root)
+    return NbgraderSettings(
+        db_url=coursedir.db_url, course_id=coursedir.course_id,
+        submitted=root / coursedir.submitted_directory,
+        autograded=root / coursedir.autograded_directory,
+        feedback=root / coursedir.feedback_directory,
+        exchange_root=Path(Exchange(config=app.config).root))
+
+
+def ensure_alembic_on_path() -> None:
+    """nbgrader runs `alembic` when it first creates a gradebook (trap 7)."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
 def run_nbgrader(course: Course, *args: str) -> subprocess.CompletedProcess:
