@@ -20,7 +20,7 @@ from bshtrain.engine.identity import case_for
 from bshtrain.engine.options import case_options
 from bshtrain.skills.plan.spec import POOL
 
-from .jupyterlab_page import close_and_shut_down, open_notebook, run_all, wait_for_answers
+from .jupyterlab_page import close_and_shut_down, open_notebook, run_all
 from .lab_server import CHROMIUM, CHROMIUM_ARGS, serving
 from .nbgrader_course import copy_course
 from .plan_plans import model_plan
@@ -33,6 +33,20 @@ RATIONALE = "Li, when you dropped the rehearsing, you could hear my question. <s
 CASE = "li"
 TRAINEE = next(f"trainee-{n}" for n in range(1000) if case_for(f"trainee-{n}", POOL) == CASE)
 
+
+def _wait_for_file(path: Path, check, timeout: float = 20) -> dict:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if path.exists():
+            try:
+                last = json.loads(path.read_text())
+            except json.JSONDecodeError:
+                last = None  # cannot happen with atomic writes; retry anyway
+            if last is not None and check(last):
+                return last
+        time.sleep(0.1)
+    raise AssertionError(f"{path} never held the expected answers; last seen: {last}")
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +133,7 @@ def test_plan_through_widgets_is_saved_and_restored(lab, page):
     page.get_by_label("Your rationale, as you would say it to the client").fill(rationale)
     page.keyboard.press("Tab")
 
-    saved = wait_for_answers(answers, lambda d: len(d["answers"]["asks"]) == 2
+    saved = _wait_for_file(answers, lambda d: len(d["answers"]["asks"]) == 2
                            and d["answers"]["rationale"] == rationale)
     plan = saved["answers"]
     assert saved["exercise"] == "plan" and saved["case"] == CASE and saved["trainee"] == TRAINEE

@@ -82,37 +82,3 @@ class StatusLine:
         html = f"<p role='{role}' style='color:{colour}'>{escape(text)}</p>" if text else ""
         for widget in self.widgets:
             widget.value = html
-
-
-class FormBase:
-    """What every exercise form shares: each change saved through the exercise, the status
-    lines at the top and the bottom, and the Check hints (from shipped content only)."""
-
-    def __init__(self, exercise):
-        self.ex = exercise
-        self.status = StatusLine()
-        self.hints = w.HTML()
-        self._quiet = False  # set while the form fills itself, so nothing is saved
-
-    def _save(self, **fields) -> None:
-        """Save changed answers; say what happened where the trainee is working."""
-        if self._quiet:
-            return
-        try:
-            note = self.ex.update(**fields)
-        except ValueError as exc:
-            self.status.say(f"That answer was not accepted: {exc}", problem=True)
-            return
-        self.status.say(note, problem=self.ex.save_failed)
-
-    def say_loaded(self) -> None:
-        """Say whether earlier answers were loaded, or why they could not be."""
-        if self.ex.loaded:
-            self.status.say(f"Your saved answers were loaded from {self.ex.store.path}.")
-        elif self.ex.load_error:
-            self.status.say(self.ex.load_error, problem=True)
-
-    def show_hints(self) -> None:
-        items = "".join(f"<li>{escape(h)}</li>"
-                        for h in self.ex.spec.hints(self.ex.answers, self.ex.case))
-        self.hints.value = f"<ul role='status' class='bsh-hints' style='margin:0.3em 0'>{items}</ul>"

@@ -16,18 +16,20 @@ from IPython.display import display
 from bshtrain.content.tasks import NO_TASK
 from bshtrain.engine.choice_group import ChoiceGroup
 from bshtrain.engine.client import client_answer
-from bshtrain.engine.form_host import FORM_CSS, FormBase, display_order, dropdown, heading, radio
+from bshtrain.engine.form_host import FORM_CSS, StatusLine, display_order, dropdown, heading, radio
 from bshtrain.engine.options import case_options
 from bshtrain.skills.plan.model import MAX_OBSTACLES, MAX_TARGETS, ObstacleChoice
 
 
-class PlanForm(FormBase):
+class PlanForm:
     """The plan form for one exercise session; `refresh()` re-reads the answers."""
 
     def __init__(self, exercise):
-        super().__init__(exercise)
+        self.ex = exercise
         self.options = case_options("plan", exercise.case.id)
         self.seed = f"{exercise.trainee}:{exercise.case.id}"
+        self._quiet = False
+        self.status = StatusLine()
         self.choices: dict[str, ChoiceGroup] = {}
         for part in self.options.parts:
             if part == "obstacles":
@@ -59,6 +61,7 @@ class PlanForm(FormBase):
         self.rationale.observe(lambda c: self._set("rationale", c["new"]), names="value")
         self.check_button = w.Button(description="Check my plan", tooltip="Hints, without the key")
         self.check_button.on_click(lambda _: self.show_hints())
+        self.hints = w.HTML()
         self.no_task_box = w.VBox([heading("No new task this week", 4),
                                    *(self.choices[p] for p in ("no_task_reason", "next_step")
                                      if p in self.choices)])
@@ -87,7 +90,10 @@ class PlanForm(FormBase):
         ])
         self.widget.add_class("bsh-form")
         self._show_route()
-        self.say_loaded()
+        if exercise.loaded:
+            self.status.say(f"Your saved answers were loaded from {exercise.store.path}.")
+        elif exercise.load_error:
+            self.status.say(exercise.load_error, problem=True)
 
     # --- obstacles ---------------------------------------------------------------------
     def _obstacle_row(self, i: int) -> dict:
@@ -150,6 +156,14 @@ class PlanForm(FormBase):
         previous = [t for t in self.ex.answers.targets if t in ticked]
         self._save(targets=previous + [t for t in ticked if t not in previous])
 
+    def _save(self, **fields) -> None:
+        try:
+            note = self.ex.update(**fields)
+        except ValueError as exc:
+            self.status.say(f"That answer was not accepted: {exc}", problem=True)
+            return
+        self.status.say(note, problem=self.ex.save_failed)
+
     def _show_route(self) -> None:
         option = self.options.option(self.ex.answers.task)
         no_task = option is not None and option.task == NO_TASK
@@ -168,6 +182,11 @@ class PlanForm(FormBase):
             f"<div role='status'><p><b>{escape(self.ex.case.name)} says:</b></p><ul>{replies}</ul>"
             f"<p>Willingness {said.willingness}/10, confidence {said.confidence}/10.</p>"
             f"<p style='color:#555'><i>{escape(self.options.simulation_note)}</i></p></div>")
+
+    def show_hints(self) -> None:
+        items = "".join(f"<li>{escape(h)}</li>" for h in self.ex.spec.hints(self.ex.answers,
+                                                                             self.ex.case))
+        self.hints.value = f"<ul role='status' class='bsh-hints' style='margin:0.3em 0'>{items}</ul>"
 
     def refresh(self) -> None:
         """Show the exercise's current answers (after a code answer)."""

@@ -9,16 +9,18 @@ import ipywidgets as w
 from IPython.display import display
 
 from bshtrain.content.tasks import NO_TASK
-from bshtrain.engine.form_host import FORM_CSS, FormBase, display_order, heading, radio
+from bshtrain.engine.form_host import FORM_CSS, StatusLine, display_order, heading, radio
 from bshtrain.skills.select.model import MAX_FACTORS, ItemAnswer
 
 
-class SelectForm(FormBase):
+class SelectForm:
     """One section per case; `refresh()` re-reads the answers."""
 
     def __init__(self, exercise):
-        super().__init__(exercise)
+        self.ex = exercise
         self.items = exercise.case.items
+        self.status = StatusLine()
+        self._quiet = False
         self.rows: dict[str, dict] = {}
         sections = []
         for n, item in enumerate(self.items, 1):
@@ -57,6 +59,7 @@ class SelectForm(FormBase):
         self.justification.observe(lambda c: self._save(justification=c["new"]), names="value")
         self.check_button = w.Button(description="Check my choices", tooltip="Hints, without the key")
         self.check_button.on_click(lambda _: self.show_hints())
+        self.hints = w.HTML()
         self.widget = w.VBox([w.HTML(FORM_CSS), self.status.widgets[0],
                               w.HTML("<p>Every change is saved at once. Tab moves between groups; "
                                      "the arrow keys change a choice.</p>"),
@@ -65,7 +68,10 @@ class SelectForm(FormBase):
                               self.status.widgets[1]])
         self.widget.add_class("bsh-form")
         self._show_routes()
-        self.say_loaded()
+        if exercise.loaded:
+            self.status.say(f"Your saved answers were loaded from {exercise.store.path}.")
+        elif exercise.load_error:
+            self.status.say(exercise.load_error, problem=True)
 
     def _answer(self, item_id: str) -> ItemAnswer:
         return self.ex.answers.items.get(item_id, ItemAnswer())
@@ -91,11 +97,23 @@ class SelectForm(FormBase):
         row["note"].value = ""
         self._set(item_id, factors=ticked)
 
+    def _save(self, **fields) -> None:
+        try:
+            note = self.ex.update(**fields)
+        except ValueError as exc:
+            self.status.say(f"That answer was not accepted: {exc}", problem=True)
+            return
+        self.status.say(note, problem=self.ex.save_failed)
+
     def _show_routes(self) -> None:
         for item in self.items:
             choice = next((t for t in item.tasks if t.id == self._answer(item.id).task), None)
             no_task = choice is not None and choice.task == NO_TASK
             self.rows[item.id]["next_step"].layout.display = None if no_task else "none"
+
+    def show_hints(self) -> None:
+        items = "".join(f"<li>{escape(h)}</li>" for h in self.ex.spec.hints(self.ex.answers, self.ex.case))
+        self.hints.value = f"<ul role='status' class='bsh-hints'>{items}</ul>"
 
     def refresh(self) -> None:
         self._quiet = True
