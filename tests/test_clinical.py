@@ -5,7 +5,6 @@ library does not tie a group to one story."""
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import shutil
@@ -21,7 +20,7 @@ from bshtrain.engine.keys import read_key
 from bshtrain.engine.options import case_options
 
 from .conftest import ROOT
-from .test_content import LESSONS, STATISTIC, _cells, _cited_labels, _sentences
+from .test_content import LESSONS, STATISTIC, _cited_labels, _sentences, lesson_self_checks
 
 KEY_PATH = ROOT / "solutions" / "plan" / "key.yaml"
 
@@ -221,17 +220,10 @@ def test_validate_rejects_a_key_source_that_is_not_in_the_bibliography(tmp_path)
 # --- The lessons' self-checks --------------------------------------------------------------
 
 def _self_checks():
-    """(lesson, options) for every self-check and next-line dialogue in the lessons."""
-    found = []
-    for path in LESSONS:
-        for cell in _cells(path):
-            if cell["cell_type"] != "code":
-                continue
-            for node in ast.walk(ast.parse("".join(cell["source"]))):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", None) in (
-                        "self_check", "pick_next_line"):
-                    found.append((path.name, ast.literal_eval(node.args[-1])))
-    return found
+    """(lesson, options) for every self-check and next-line dialogue in the lessons, with the
+    options as the self-checks file gives them to the lesson."""
+    return [(path.name, entry.as_options()) for path in LESSONS
+            for _function, entry in lesson_self_checks(path)]
 
 
 def test_self_checks_do_not_give_the_answer_by_length_or_position():

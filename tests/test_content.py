@@ -12,6 +12,7 @@ import pytest
 from bshtrain.content.bibliography import bibliography
 from bshtrain.content.cases import load_cases
 from bshtrain.content.tasks import catalogue
+from bshtrain.teaching.lesson import SelfCheckEntry, get_self_check
 from bshtrain.teaching.rubric import CRITERIA
 
 from .conftest import ROOT
@@ -71,8 +72,9 @@ def _sentences(text: str) -> list[str]:
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_lesson_citations_are_real_and_listed(path):
-    """Is every work the lesson cites in the bibliography and in its references cell?"""
-    text = "\n".join("".join(c["source"]) for c in _cells(path))
+    """Is every work the lesson cites, in its cells or in its self-checks (kept in the
+    self-checks file), in the bibliography and in its references cell?"""
+    text = "\n".join(["".join(c["source"]) for c in _cells(path)] + self_check_strings(path))
     cited = _cited_labels(text)
     assert cited, "a lesson cites its sources"
     unknown = sorted({label for label in cited if label not in LABELS})
@@ -83,21 +85,29 @@ def test_lesson_citations_are_real_and_listed(path):
     assert {LABELS[label] for label in cited} == listed
 
 
-def self_check_strings(path) -> list[str]:
-    """Every string a lesson's self-checks show: the question or setting, the dialogue so far,
-    and each option's text and explanation (read from the code, not by running it)."""
-    found: list[str] = []
+def lesson_self_checks(path) -> list[tuple[str, SelfCheckEntry]]:
+    """(function, entry) for each self-check and next-line dialogue a lesson shows, in order:
+    the id its code calls, looked up in the self-checks file (read from the code, not run)."""
+    found = []
     for cell in _cells(path):
         if cell["cell_type"] != "code":
             continue
         for node in ast.walk(ast.parse("".join(cell["source"]))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in SELF_CHECKS:
-                for arg in node.args:
-                    value = ast.literal_eval(arg)
-                    items = value if isinstance(value, list) else [value]
-                    for item in items:
-                        found.extend(x for x in (item if isinstance(item, tuple) else (item,))
-                                     if isinstance(x, str))
+                found.append((node.func.id, get_self_check(ast.literal_eval(node.args[0]))))
+    return found
+
+
+def self_check_strings(path) -> list[str]:
+    """Every string a lesson's self-checks show: the question or setting, the dialogue so far,
+    and each option's text and explanation."""
+    found: list[str] = []
+    for _function, entry in lesson_self_checks(path):
+        found.append(entry.shown_question())
+        if entry.dialogue is not None:
+            found.append(entry.dialogue.setting)
+            found.extend(x for line in entry.dialogue.lines for x in (line.speaker, line.text))
+        found.extend(x for option in entry.options for x in (option.text, option.explanation))
     return found
 
 

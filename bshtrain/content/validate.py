@@ -82,10 +82,21 @@ def _library_problems() -> list[Problem]:
     return []
 
 
+def _self_check_problems(known_labels: set[str]) -> list[Problem]:
+    """The lessons' self-checks file: its schema, ids, and the works its explanations cite."""
+    from bshtrain.teaching.lesson import read_self_checks  # widgets: imported only when used
+
+    try:
+        return read_self_checks(known_labels=known_labels)[1]
+    except DataFileError as exc:
+        return exc.problems
+
+
 def validate_paths(extra: list[Path]) -> tuple[list[Problem], str]:
     """Validate the bibliography, every task file and every case (shipped, $BSHTRAIN_CONTENT,
-    and `extra`), with cross-references: task ids in logs, sources in cautions, duplicate ids.
-    Last, load the library as notebooks do, so nothing that breaks them goes unreported."""
+    and `extra`), with cross-references: task ids in logs, sources in cautions, duplicate ids;
+    and the lessons' self-checks, with the works they cite. Last, load the library as
+    notebooks do, so nothing that breaks them goes unreported."""
     try:
         works = load_bibliography()
     except DataFileError as exc:
@@ -111,10 +122,12 @@ def validate_paths(extra: list[Path]) -> tuple[list[Problem], str]:
             problems.append(where.problem(
                 ("id",), f"duplicate case id '{case.id}' (also in {seen[case.id]})"))
         seen[case.id] = path
+    problems.extend(_self_check_problems({w.short() for w in works.values()}))
     reported = {(p.path, p.field) for p in problems}
     places = {Path(p.path) for p in problems if not p.field}
     problems.extend(p for p in _library_problems() if (p.path, p.field) not in reported
                     and not places.intersection(Path(p.path).parents))
     summary = (f"checked {len(works)} works, {len(task_paths)} task file(s), "
-               f"{len(case_paths)} case file(s): {len(problems)} problem(s)")
+               f"{len(case_paths)} case file(s), the lessons' self-checks: "
+               f"{len(problems)} problem(s)")
     return problems, summary

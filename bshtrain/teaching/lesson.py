@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from html import escape
+from pathlib import Path
 
 import ipywidgets as w
 from IPython.display import HTML, display
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bshtrain.content.bibliography import references_html
 from bshtrain.content.cases import get_case, load_cases
 from bshtrain.content.fit import task_fit
+from bshtrain.content.loading import DataFileError, Located, Problem, read_model_items
+from bshtrain.content.paths import package_dir
 from bshtrain.content.render import LOG_HEADERS, approach_name, case_html, log_rows, readable_table, task_html
 from bshtrain.content.tasks import catalogue
 from bshtrain.engine.choice_group import ChoiceGroup
@@ -54,6 +59,140 @@ def rubric_sandbox(case_id: str, start: dict | None = None):
     return form
 
 
+# --- Self-checks -------------------------------------------------------------------------
+# The questions, options, right answers and explanations live in SELF_CHECKS_FILE, not in the
+# notebooks: a trainee who unfolds a lesson's self-check cell sees only its id.
+
+SELF_CHECKS_FILE = package_dir() / "data" / "lessons" / "self_checks.yaml"
+NEXT_LINE_QUESTION = "What do you say next?"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckOption(_Strict):
+    """One answer a trainee can choose, whether it is right, and why (with its citations)."""
+
+    text: str = Field(min_length=1)
+    correct: bool
+    explanation: str = Field(min_length=1)
+
+
+class DialogueLine(_Strict):
+    """One line already said in a next-line dialogue."""
+
+    speaker: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+
+
+class Dialogue(_Strict):
+    """What has been said before the trainee chooses the therapist's next line."""
+
+    setting: str = Field(min_length=1)
+    lines: list[DialogueLine] = Field(min_length=1)
+
+
+class SelfCheckEntry(_Strict):
+    """One self-check in SELF_CHECKS_FILE: a question, or a dialogue (whose question is
+    "What do you say next?"), and its options in the order shown."""
+
+    id: str = Field(pattern=r"^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*$",
+                    description="the lesson's number, then words: 02-kwame-next-task")
+    question: str | None = Field(default=None, min_length=1)
+    dialogue: Dialogue | None = None
+    options: list[CheckOption] = Field(min_length=2)
+
+    @field_validator("options")
+    @classmethod
+    def _one_is_right(cls, options: list[CheckOption]) -> list[CheckOption]:
+        if not any(o.correct for o in options):
+            raise ValueError("at least one option with 'correct: true' (none is marked right)")
+        return options
+
+    def shown_question(self) -> str:
+        return self.question or NEXT_LINE_QUESTION
+
+    def as_options(self) -> list[tuple[str, bool, str]]:
+        return [(o.text, o.correct, o.explanation) for o in self.options]
+
+
+CITATION = re.compile(r"\(([^()]*?(?:\d{4}[a-z]?|n\.d\.))\)")
+
+
+def cited_labels(text: str) -> list[str]:
+    """The author-year labels cited in a text: "(Ryum et al., 2023a; Tompkins, 2002)" gives
+    "Ryum et al., 2023a" and "Tompkins, 2002", as Work.short() spells them."""
+    labels = []
+    for group in CITATION.findall(text):
+        for part in group.split(";"):
+            part = part.strip()
+            if re.search(r"\d{4}[a-z]?$|n\.d\.$", part) and re.search(r"[A-Z]", part):
+                labels.append(part)
+    return labels
+
+
+def _unknown_citations(entry: SelfCheckEntry, i: int, known_labels: set[str],
+                       where: Located) -> list[Problem]:
+    texts: list[tuple[tuple, str]] = [(("checks", i, "question"), entry.question or "")]
+    if entry.dialogue is not None:
+        texts.append((("checks", i, "dialogue", "setting"), entry.dialogue.setting))
+    for j, option in enumerate(entry.options):
+        texts += [(("checks", i, "options", j, "text"), option.text),
+                  (("checks", i, "options", j, "explanation"), option.explanation)]
+    return [where.problem(loc, f"cites '{label}', which names no work in the bibliography "
+                               "(write it as the References list shows it)")
+            for loc, text in texts for label in cited_labels(text) if label not in known_labels]
+
+
+def read_self_checks(path: Path | None = None, known_labels: set[str] | None = None
+                     ) -> tuple[dict[str, SelfCheckEntry], list[Problem]]:
+    """The good self-checks in the file by id, and every problem: a bad field, a check with
+    neither or both of `question` and `dialogue`, an id used twice, and (given the
+    bibliography's author-year labels) a citation that names no work."""
+    path = Path(path or SELF_CHECKS_FILE)
+    items, problems, where = read_model_items(SelfCheckEntry, path, "checks")
+    found: dict[str, SelfCheckEntry] = {}
+    for i, entry in items:
+        if known_labels is not None:
+            problems.extend(_unknown_citations(entry, i, known_labels, where))
+        if (entry.question is None) == (entry.dialogue is None):
+            problems.append(where.problem(
+                ("checks", i, "question"),
+                "give either a 'question' or a 'dialogue' (for a next-line check), not "
+                + ("both" if entry.question else "neither")))
+        elif entry.id in found:
+            problems.append(where.problem(("checks", i, "id"), f"duplicate id '{entry.id}'"))
+        else:
+            found[entry.id] = entry
+    return found, problems
+
+
+def load_self_checks(path: Path | None = None) -> dict[str, SelfCheckEntry]:
+    """Every self-check in the file by id; DataFileError naming file, field and line if any
+    entry is broken: never half-loaded."""
+    found, problems = read_self_checks(path)
+    if problems:
+        raise DataFileError(problems)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _shipped_self_checks() -> dict[str, SelfCheckEntry]:
+    return load_self_checks()
+
+
+def get_self_check(check_id: str, path: Path | None = None) -> SelfCheckEntry:
+    """One self-check by id; DataFileError naming the file and the field if no check has it."""
+    checks = load_self_checks(path) if path else _shipped_self_checks()
+    if check_id not in checks:
+        same_lesson = [i for i in checks if i[:3] == str(check_id)[:3]]
+        hint = f" (ids for this lesson: {', '.join(same_lesson)})" if same_lesson else ""
+        raise DataFileError([Problem(str(path or SELF_CHECKS_FILE), "checks.id",
+                                     f"no self-check has the id '{check_id}'{hint}")])
+    return checks[check_id]
+
+
 class SelfCheck:
     """A multiple-choice question with an explanation for every option."""
 
@@ -80,8 +219,21 @@ class SelfCheck:
         return correct
 
 
-def self_check(question: str, options: Sequence[tuple[str, bool, str]]) -> SelfCheck:
-    """Show an ungraded self-check question."""
+def _show_dialogue(setting: str, lines: Sequence[tuple[str, str]]) -> None:
+    said = "".join(f"<p><strong>{escape(who)}:</strong> {escape(text)}</p>" for who, text in lines)
+    display(HTML(f"<div><p><em>{escape(setting)}</em></p>{said}</div>"))
+
+
+def self_check(question: str, options: Sequence[tuple[str, bool, str]] | None = None) -> SelfCheck:
+    """Show an ungraded self-check. In a lesson, give only its id in the self-checks file
+    (`self_check("02-kwame-next-task")`), so the notebook holds no answers; a question and
+    its (text, correct, explanation) options given inline also work, for drafts and tests."""
+    if options is None:
+        entry = get_self_check(question)
+        if entry.dialogue is not None:
+            _show_dialogue(entry.dialogue.setting,
+                           [(line.speaker, line.text) for line in entry.dialogue.lines])
+        question, options = entry.shown_question(), entry.as_options()
     check = SelfCheck(question, options)
     display(check.widget)
     return check
@@ -188,10 +340,20 @@ def show_effects():
     return fig
 
 
-def pick_next_line(setting: str, lines: Sequence[tuple[str, str]],
-                   options: Sequence[tuple[str, bool, str]]) -> SelfCheck:
+def pick_next_line(setting: str, lines: Sequence[tuple[str, str]] | None = None,
+                   options: Sequence[tuple[str, bool, str]] | None = None) -> SelfCheck:
     """A dialogue: show what has been said, let the trainee choose the therapist's next line,
-    and explain every option. `lines` are (speaker, text) pairs."""
-    said = "".join(f"<p><strong>{escape(who)}:</strong> {escape(text)}</p>" for who, text in lines)
-    display(HTML(f"<div><p><em>{escape(setting)}</em></p>{said}</div>"))
-    return self_check("What do you say next?", options)
+    and explain every option. In a lesson, give only the id of a check with a `dialogue` in the
+    self-checks file (`pick_next_line("04-maya-every-day")`); the inline form (setting,
+    (speaker, text) lines, options) also works, for drafts and tests."""
+    if lines is None and options is None:
+        entry = get_self_check(setting)
+        if entry.dialogue is None:
+            raise DataFileError([Problem(str(SELF_CHECKS_FILE), "checks.dialogue",
+                                         f"self-check '{setting}' has no dialogue: show it with "
+                                         "self_check(), or give it a 'dialogue'")])
+        return self_check(setting)
+    if lines is None or options is None:
+        raise TypeError("pick_next_line() takes a self-check id, or a setting, lines and options")
+    _show_dialogue(setting, lines)
+    return self_check(NEXT_LINE_QUESTION, options)
