@@ -80,3 +80,21 @@ def close_and_shut_down(page, path: str, timeout_ms: int = 60_000) -> None:
     """File > Save, then Close and Shut Down Notebook: the trainee leaves for the day."""
     page.evaluate(SAVE_SHUT_DOWN_AND_CLOSE, [path, timeout_ms])
     page.wait_for_function(f"(p) => !({FIND_PANEL})(p)", arg=path, timeout=timeout_ms)
+
+
+def wait_for_answers(path, check, timeout: float = 20) -> dict:
+    """Poll the answers file on disk (the state that matters) until `check(data)` holds."""
+    import json
+    import time
+
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        if path.exists():
+            try:
+                last = json.loads(path.read_text())
+            except json.JSONDecodeError:
+                last = None  # cannot happen with atomic writes; retry anyway
+            if last is not None and check(last):
+                return last
+        time.sleep(0.1)
+    raise AssertionError(f"{path} never held the expected answers; last seen: {last}")

@@ -20,7 +20,7 @@ from bshtrain.engine.identity import case_for
 from bshtrain.engine.options import case_options
 from bshtrain.skills.plan.spec import POOL
 
-from .jupyterlab_page import close_and_shut_down, open_notebook, run_all
+from .jupyterlab_page import close_and_shut_down, open_notebook, run_all, wait_for_answers
 from .lab_server import CHROMIUM, CHROMIUM_ARGS, serving
 from .nbgrader_course import copy_course
 from .plan_plans import model_plan
@@ -33,20 +33,6 @@ RATIONALE = "Li, when you dropped the rehearsing, you could hear my question. <s
 CASE = "li"
 TRAINEE = next(f"trainee-{n}" for n in range(1000) if case_for(f"trainee-{n}", POOL) == CASE)
 
-
-def _wait_for_file(path: Path, check, timeout: float = 20) -> dict:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        if path.exists():
-            try:
-                last = json.loads(path.read_text())
-            except json.JSONDecodeError:
-                last = None  # cannot happen with atomic writes; retry anyway
-            if last is not None and check(last):
-                return last
-        time.sleep(0.1)
-    raise AssertionError(f"{path} never held the expected answers; last seen: {last}")
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +70,15 @@ def _open_and_run_all(page, lab) -> None:
     page.get_by_role("button", name="Ask the client").wait_for(state="visible")
 
 
+def _in_view(page, locator) -> bool:
+    """Is the element inside the notebook's visible area (not merely in the page)?"""
+    box = locator.bounding_box()
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer").first
+    view = panel.bounding_box()
+    return bool(box and view and box["y"] >= view["y"] and box["y"] + min(box["height"], 40)
+                <= view["y"] + view["height"])
+
+
 def _option(part: str, index: int = 0):
     return case_options("plan", CASE).parts[part].options[index]
 
@@ -102,6 +97,10 @@ def test_plan_through_widgets_is_saved_and_restored(lab, page):
     answers = lab.root / "exercises" / "plan" / "answers" / "plan.json"
     _open_and_run_all(page, lab)
     assert not answers.exists(), "building the form must not write the answers file"
+    # Run All leaves the trainee at the end: what they see there says where the case and form are
+    where = page.locator(".jp-Notebook .jp-RenderedMarkdown strong",
+                         has_text="After Run All you are here, at the end.")
+    assert _in_view(page, where), "after Run All, the words saying where the case is are in view"
     text = page.inner_text(".jp-Notebook")
     assert "scored when your instructor grades" in text and "of 4 points" not in text
     unlabeled = page.evaluate("""() => [...document.querySelectorAll(
@@ -133,7 +132,7 @@ def test_plan_through_widgets_is_saved_and_restored(lab, page):
     page.get_by_label("Your rationale, as you would say it to the client").fill(rationale)
     page.keyboard.press("Tab")
 
-    saved = _wait_for_file(answers, lambda d: len(d["answers"]["asks"]) == 2
+    saved = wait_for_answers(answers, lambda d: len(d["answers"]["asks"]) == 2
                            and d["answers"]["rationale"] == rationale)
     plan = saved["answers"]
     assert saved["exercise"] == "plan" and saved["case"] == CASE and saved["trainee"] == TRAINEE

@@ -4,9 +4,7 @@ review, walk four turns and read the client's replies. Waits are on app and kern
 
 from __future__ import annotations
 
-import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from bshtrain.skills.review.content import dialogue
 from bshtrain.skills.review.spec import POOL as REVIEW_POOL
 from bshtrain.skills.select.draw import draw
 
-from .jupyterlab_page import close_and_shut_down, open_notebook, run_all
+from .jupyterlab_page import close_and_shut_down, open_notebook, run_all, wait_for_answers
 from .lab_server import CHROMIUM, CHROMIUM_ARGS, serving
 from .nbgrader_course import copy_course
 
@@ -25,16 +23,6 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 TRAINEE = next(f"trainee-{n}" for n in range(1000) if case_for(f"trainee-{n}", REVIEW_POOL) == "dani")
 
-
-def _wait_for(path: Path, check, timeout: float = 20) -> dict:
-    deadline, last = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        if path.exists():
-            last = json.loads(path.read_text())
-            if check(last):
-                return last
-        time.sleep(0.1)
-    raise AssertionError(f"{path} never held the expected answers; last seen: {last}")
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +65,7 @@ def test_select_choices_are_saved_and_restored(lab, page):
     fact.check()
     fact.focus()
     page.keyboard.press("ArrowDown")  # the next fact in the order shown
-    saved = _wait_for(answers, lambda d: d["answers"]["items"].get(item.id, {}).get("fact")
+    saved = wait_for_answers(answers, lambda d: d["answers"]["items"].get(item.id, {}).get("fact")
                       not in (None, "", item.facts[0].id))
     got = saved["answers"]["items"][item.id]
     assert got["task"] == item.tasks[0].id and got["factors"] == [item.factors[0].id]
@@ -106,7 +94,7 @@ def test_review_walks_four_turns_with_replies_and_restores(lab, page):
         line = next(ln for t in talk.turns for ln in t.lines if ln.text.strip() == line_text)
         said.append(line.id)
         page.locator("[role=log]").get_by_text(line.reply[:40]).wait_for()
-    saved = _wait_for(answers, lambda d: d["answers"]["path"] == said)
+    saved = wait_for_answers(answers, lambda d: d["answers"]["path"] == said)
     assert len(saved["answers"]["path"]) == len(said) >= 4 or not page.get_by_role(
         "button", name="Say this").is_visible()
     close_and_shut_down(page, notebook)

@@ -148,12 +148,17 @@ def test_hub_config_loads_groups_and_hook(tmp_path, monkeypatch):
 
 
 def test_trainee_servers_turn_off_instructor_tools():
-    """Are the formgrader and create-assignment off on trainees' servers (lab plugins and the
-    server extension), with the assignment list and Validate kept?"""
+    """Are the formgrader, create-assignment and Validate off on trainees' servers (lab plugins
+    and the server extension), JupyterLab's news question off by default, and the assignment
+    list (with its Nbgrader menu) kept for fetching and submitting?"""
     page = json.loads((DEPLOY / "trainee" / "labconfig" / "page_config.json").read_text())
     off = {k for k, v in page["disabledExtensions"].items() if v}
-    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} <= off
-    assert not off & {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment"}
+    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+            "@jupyter/nbgrader:validate-assignment"} <= off
+    assert not off & {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"}
+    overrides = json.loads((DEPLOY / "trainee" / "labconfig" / "default_setting_overrides.json")
+                           .read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     server = json.loads((DEPLOY / "trainee" / "jupyter_server_config.d" / "bshtrain-trainee.json")
                         .read_text())["ServerApp"]["jpserver_extensions"]
     assert server["nbgrader.server_extensions.formgrader"] is False
@@ -449,15 +454,7 @@ def _browser_trainee(cohort: Cohort, trainee: str, plan: PlanAnswers, story: Sto
             page.set_default_timeout(120_000)
             log_in(page, lab, lh.passwords[trainee])
             fetch_in_panel(page, EXERCISE)
-            answer_plan_in_widgets(page, lab, NOTEBOOK, cohort.case(trainee), plan)
-            deadline = time.monotonic() + 60
-            while True:  # the form saves on each change: wait for the last one to land
-                saved = json.loads(answers.read_text()) if answers.exists() else {}
-                got = saved.get("answers", {})
-                if got.get("rationale") == plan.rationale and len(got.get("asks", [])) == 1:
-                    break
-                assert time.monotonic() < deadline, f"answers file never complete: {saved}"
-                time.sleep(0.2)
+            answer_plan_in_widgets(page, lab, NOTEBOOK, cohort.case(trainee), plan, answers)
             from .hub_browser import save_and_close
 
             save_and_close(page, NOTEBOOK)
