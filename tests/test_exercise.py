@@ -71,6 +71,28 @@ def test_form_change_saves_and_reopening_restores(tmp_path):
     assert "Your saved answers were loaded" in again.status.widgets[0].value
 
 
+def test_a_save_is_confirmed_beside_the_part_changed(tmp_path):
+    """Is a save confirmed beside the part the trainee changed (and only there), as well as at
+    the top and the bottom of the form?"""
+    form = open_exercise("plan", tmp_path).form()
+    beside_task, beside_rationale = form._near["task"], form._near["rationale"]
+    form.choices["task"].value = form.choices["task"].options[1][1]
+    assert "Saved at" in beside_task.value and beside_rationale.value == ""
+    form.rationale.value = "We try it on Thursday."
+    assert "Saved at" in beside_rationale.value and beside_task.value == ""
+    assert "Saved at" in form.status.widgets[0].value
+
+
+def test_hints_are_escaped_and_citations_quieter():
+    """Does a hint keep its citation, set in the quieter style, with its text escaped?"""
+    from bshtrain.engine.form_host import hint_html
+
+    html = hint_html("Keep it <b>short</b> (Kazantzis et al., 2016; Tompkins, 2004). See lesson 3 (below).")
+    assert "&lt;b&gt;short&lt;/b&gt;" in html and "<b>" not in html
+    assert "<span class='bsh-cite'>(Kazantzis et al., 2016; Tompkins, 2004)</span>" in html
+    assert html.endswith("See lesson 3 (below).")
+
+
 def test_a_third_target_is_refused(tmp_path):
     """Does the form keep at most two factors ticked, and say why?"""
     form = open_exercise("plan", tmp_path).form()

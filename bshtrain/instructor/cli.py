@@ -102,6 +102,15 @@ def _grade(args: argparse.Namespace) -> int:
     return 1 if run.needs_look else 0
 
 
+def _score(args: argparse.Namespace) -> int:
+    from bshtrain.instructor.self_score import score_own_work
+
+    course = _course(args)
+    result = score_own_work(course, args.exercise, progress=not args.no_progress)
+    print(result.summary(course.root))
+    return 1 if result.problems else 0
+
+
 def _feedback(args: argparse.Namespace) -> int:
     from bshtrain.instructor.feedback import feedback
 
@@ -200,6 +209,13 @@ def make_parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.add_argument("--course", help="course folder (default: found from here)")
     grade.set_defaults(func=_grade)
+
+    score = sub.add_parser("score", help="working on your own: grade your own copy of an "
+                           "exercise and write its feedback page")
+    score.add_argument("exercise", help="exercise id, e.g. plan")
+    score.add_argument("--no-progress", action="store_true", help="no progress bar")
+    score.add_argument("--course", help="course folder (default: found from here)")
+    score.set_defaults(func=_score)
 
     fb = sub.add_parser("feedback", help="generate feedback in parallel, and release it where "
                                          "an exchange exists")

@@ -16,20 +16,18 @@ from IPython.display import display
 from bshtrain.content.tasks import NO_TASK
 from bshtrain.engine.choice_group import ChoiceGroup
 from bshtrain.engine.client import client_answer
-from bshtrain.engine.form_host import FORM_CSS, StatusLine, display_order, dropdown, heading, radio
+from bshtrain.engine.form_host import FORM_CSS, FormBase, display_order, dropdown, heading, radio
 from bshtrain.engine.options import case_options
 from bshtrain.skills.plan.model import MAX_OBSTACLES, MAX_TARGETS, ObstacleChoice
 
 
-class PlanForm:
+class PlanForm(FormBase):
     """The plan form for one exercise session; `refresh()` re-reads the answers."""
 
     def __init__(self, exercise):
-        self.ex = exercise
+        super().__init__(exercise)
         self.options = case_options("plan", exercise.case.id)
         self.seed = f"{exercise.trainee}:{exercise.case.id}"
-        self._quiet = False
-        self.status = StatusLine()
         self.choices: dict[str, ChoiceGroup] = {}
         for part in self.options.parts:
             if part == "obstacles":
@@ -61,20 +59,22 @@ class PlanForm:
         self.rationale.observe(lambda c: self._set("rationale", c["new"]), names="value")
         self.check_button = w.Button(description="Check my plan", tooltip="Hints, without the key")
         self.check_button.on_click(lambda _: self.show_hints())
-        self.hints = w.HTML()
         self.no_task_box = w.VBox([heading("No new task this week", 4),
                                    *(self.choices[p] for p in ("no_task_reason", "next_step")
-                                     if p in self.choices)])
+                                     if p in self.choices),
+                                   self.status_near("no_task_reason", "next_step")])
         plan_parts = [p for p in ("step", "when", "where", "dose") if p in self.choices]
         self.plan_box = w.VBox([
             heading("2. The plan, part by part", 3), *(self.choices[p] for p in plan_parts),
+            self.status_near(*plan_parts),
             heading("3. Obstacles this client may meet, and what to do about each", 3),
             w.HTML(f"<p>{escape(self.options.parts['obstacles'].prompt)} Choose up to "
                    f"{MAX_OBSTACLES}, and for each the plan you agree.</p>"
                    if "obstacles" in self.options.parts else ""),
-            *(row["box"] for row in self.obstacle_rows),
+            *(row["box"] for row in self.obstacle_rows), self.status_near("obstacles"),
             heading("4. Written down, reminded, reviewed", 3),
             *(self.choices[p] for p in ("written", "reminder", "review") if p in self.choices),
+            self.status_near("written", "reminder", "review"),
         ])
         self.widget = w.VBox([
             w.HTML(FORM_CSS), self.status.widgets[0],
@@ -83,17 +83,17 @@ class PlanForm:
             heading("1. Task and size", 3), self.choices["task"],
             heading(f"What the task targets (at most {MAX_TARGETS})", 4),
             w.VBox(list(self.targets.values())), self.target_note,
+            self.status_near("task", "targets"),
             self.no_task_box, self.plan_box,
             heading("5. Ask the client", 3), self.ask_button, self.client_says,
+            self.status_near("asks"),
             heading("6. Your rationale (graded by your instructor)", 3), self.rationale,
+            self.status_near("rationale"),
             self.check_button, self.hints, self.status.widgets[1],
         ])
         self.widget.add_class("bsh-form")
         self._show_route()
-        if exercise.loaded:
-            self.status.say(f"Your saved answers were loaded from {exercise.store.path}.")
-        elif exercise.load_error:
-            self.status.say(exercise.load_error, problem=True)
+        self.say_loaded()
 
     # --- obstacles ---------------------------------------------------------------------
     def _obstacle_row(self, i: int) -> dict:
@@ -156,14 +156,6 @@ class PlanForm:
         previous = [t for t in self.ex.answers.targets if t in ticked]
         self._save(targets=previous + [t for t in ticked if t not in previous])
 
-    def _save(self, **fields) -> None:
-        try:
-            note = self.ex.update(**fields)
-        except ValueError as exc:
-            self.status.say(f"That answer was not accepted: {exc}", problem=True)
-            return
-        self.status.say(note, problem=self.ex.save_failed)
-
     def _show_route(self) -> None:
         option = self.options.option(self.ex.answers.task)
         no_task = option is not None and option.task == NO_TASK
@@ -182,11 +174,6 @@ class PlanForm:
             f"<div role='status'><p><b>{escape(self.ex.case.name)} says:</b></p><ul>{replies}</ul>"
             f"<p>Willingness {said.willingness}/10, confidence {said.confidence}/10.</p>"
             f"<p style='color:#555'><i>{escape(self.options.simulation_note)}</i></p></div>")
-
-    def show_hints(self) -> None:
-        items = "".join(f"<li>{escape(h)}</li>" for h in self.ex.spec.hints(self.ex.answers,
-                                                                             self.ex.case))
-        self.hints.value = f"<ul role='status' class='bsh-hints' style='margin:0.3em 0'>{items}</ul>"
 
     def refresh(self) -> None:
         """Show the exercise's current answers (after a code answer)."""

@@ -11,18 +11,16 @@ from html import escape
 import ipywidgets as w
 from IPython.display import display
 
-from bshtrain.engine.form_host import FORM_CSS, StatusLine, display_order, heading, radio
+from bshtrain.engine.form_host import FORM_CSS, FormBase, display_order, heading, radio
 from bshtrain.skills.review.content import dialogue
 from bshtrain.skills.review.walk import walk
 
 
-class ReviewForm:
+class ReviewForm(FormBase):
     def __init__(self, exercise):
-        self.ex = exercise
+        super().__init__(exercise)
         self.talk = dialogue(exercise.case.id)
         self.seed = f"{exercise.trainee}:{exercise.case.id}"
-        self.status = StatusLine()
-        self._quiet = False
         self.transcript = w.HTML()
         self.client_now = w.HTML()
         self.lines = radio("What do you say?", [], "", lambda _v: None)
@@ -33,7 +31,8 @@ class ReviewForm:
                                     tooltip="Remove your last line and choose again")
         self.back_button.on_click(lambda _: self.take_back())
         self.turn_box = w.VBox([self.client_now, self.lines,
-                                w.HBox([self.say_button, self.back_button])])
+                                w.HBox([self.say_button, self.back_button]),
+                                self.status_near("path")])
         self.decision = radio("What do you decide together about the task?",
                               [(d.text, d.id) for d in display_order(self.talk.decisions,
                                                                      f"{self.seed}:decision")],
@@ -43,38 +42,26 @@ class ReviewForm:
             continuous_update=False, style={"description_width": "initial"},
             layout=w.Layout(width="100%", max_width="62em", height="7em", flex_flow="column"))
         self.free_line.observe(lambda c: self._save(free_line=c["new"]), names="value")
-        self.end_box = w.VBox([heading("The decision", 3), self.decision, self.back_button_end()])
+        self.end_box = w.VBox([heading("The decision", 3), self.decision,
+                               self.status_near("decision"), self.back_button_end()])
         self.check_button = w.Button(description="Check my review", tooltip="Hints, without the key")
         self.check_button.on_click(lambda _: self.show_hints())
-        self.hints = w.HTML()
         self.widget = w.VBox([
             w.HTML(FORM_CSS), self.status.widgets[0],
             w.HTML(f"<p style='max-width:62em'>{escape(self.talk.setting_the_scene.strip())}</p>"
                    f"<p style='color:#555'><i>{escape(self.talk.simulation_note)}</i></p>"),
             heading("The conversation", 3), self.transcript, self.turn_box, self.end_box,
             heading("Your next line, in your own words (graded by your instructor)", 3),
-            self.free_line, self.check_button, self.hints, self.status.widgets[1]])
+            self.free_line, self.status_near("free_line"), self.check_button, self.hints,
+            self.status.widgets[1]])
         self.widget.add_class("bsh-form")
         self.refresh()
-        if exercise.loaded:
-            self.status.say(f"Your saved answers were loaded from {exercise.store.path}.")
-        elif exercise.load_error:
-            self.status.say(exercise.load_error, problem=True)
+        self.say_loaded()
 
     def back_button_end(self) -> w.Button:
         button = w.Button(description="Take back my last line", tooltip="Go back into the conversation")
         button.on_click(lambda _: self.take_back())
         return button
-
-    def _save(self, **fields) -> None:
-        if self._quiet:
-            return
-        try:
-            note = self.ex.update(**fields)
-        except ValueError as exc:
-            self.status.say(f"That answer was not accepted: {exc}", problem=True)
-            return
-        self.status.say(note, problem=self.ex.save_failed)
 
     def say(self) -> None:
         if not self.lines.value:
@@ -118,9 +105,6 @@ class ReviewForm:
         self.free_line.value = answers.free_line
         self._quiet = False
 
-    def show_hints(self) -> None:
-        items = "".join(f"<li>{escape(h)}</li>" for h in self.ex.spec.hints(self.ex.answers, self.ex.case))
-        self.hints.value = f"<ul role='status' class='bsh-hints'>{items}</ul>"
 
 
 def build_form(exercise) -> ReviewForm:

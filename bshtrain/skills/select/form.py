@@ -9,18 +9,16 @@ import ipywidgets as w
 from IPython.display import display
 
 from bshtrain.content.tasks import NO_TASK
-from bshtrain.engine.form_host import FORM_CSS, StatusLine, display_order, heading, radio
+from bshtrain.engine.form_host import FORM_CSS, FormBase, display_order, heading, radio
 from bshtrain.skills.select.model import MAX_FACTORS, ItemAnswer
 
 
-class SelectForm:
+class SelectForm(FormBase):
     """One section per case; `refresh()` re-reads the answers."""
 
     def __init__(self, exercise):
-        self.ex = exercise
+        super().__init__(exercise)
         self.items = exercise.case.items
-        self.status = StatusLine()
-        self._quiet = False
         self.rows: dict[str, dict] = {}
         sections = []
         for n, item in enumerate(self.items, 1):
@@ -39,6 +37,7 @@ class SelectForm:
             for box in row["factors"].values():
                 box.observe(lambda change, i=item.id: self._factors(i, change), names="value")
             row["note"] = w.HTML()
+            row["saved"] = self.status.near()
             row["fact"] = radio(f"{item.name}: which one line of the case decides it?",
                                 [(f.text, f.id) for f in display_order(item.facts, f"{seed}:facts")],
                                 answer.fact, lambda v, i=item.id: self._set(i, fact=v))
@@ -48,7 +47,7 @@ class SelectForm:
                 w.HTML(f"<p style='max-width:62em'>{escape(item.vignette.strip())}</p>"),
                 row["task"], row["next_step"],
                 w.HTML(f"<p><b>What does your choice work on?</b> (at most {MAX_FACTORS})</p>"),
-                w.VBox(list(row["factors"].values())), row["note"], row["fact"],
+                w.VBox(list(row["factors"].values())), row["note"], row["fact"], row["saved"],
             ]))
         first = self.items[0].name if self.items else "your first case"
         self.justification = w.Textarea(
@@ -59,19 +58,16 @@ class SelectForm:
         self.justification.observe(lambda c: self._save(justification=c["new"]), names="value")
         self.check_button = w.Button(description="Check my choices", tooltip="Hints, without the key")
         self.check_button.on_click(lambda _: self.show_hints())
-        self.hints = w.HTML()
         self.widget = w.VBox([w.HTML(FORM_CSS), self.status.widgets[0],
                               w.HTML("<p>Every change is saved at once. Tab moves between groups; "
                                      "the arrow keys change a choice.</p>"),
                               *sections, heading("Your justification (graded by your instructor)", 3),
-                              self.justification, self.check_button, self.hints,
+                              self.justification, self.status_near("justification"),
+                              self.check_button, self.hints,
                               self.status.widgets[1]])
         self.widget.add_class("bsh-form")
         self._show_routes()
-        if exercise.loaded:
-            self.status.say(f"Your saved answers were loaded from {exercise.store.path}.")
-        elif exercise.load_error:
-            self.status.say(exercise.load_error, problem=True)
+        self.say_loaded()
 
     def _answer(self, item_id: str) -> ItemAnswer:
         return self.ex.answers.items.get(item_id, ItemAnswer())
@@ -80,7 +76,7 @@ class SelectForm:
         if self._quiet:
             return
         answer = self._answer(item_id).model_copy(update=fields)
-        self._save(items={item_id: answer.model_dump()})
+        self._save(items={item_id: answer.model_dump()}, near=self.rows[item_id]["saved"])
         self._show_routes()
 
     def _factors(self, item_id: str, change) -> None:
@@ -97,23 +93,11 @@ class SelectForm:
         row["note"].value = ""
         self._set(item_id, factors=ticked)
 
-    def _save(self, **fields) -> None:
-        try:
-            note = self.ex.update(**fields)
-        except ValueError as exc:
-            self.status.say(f"That answer was not accepted: {exc}", problem=True)
-            return
-        self.status.say(note, problem=self.ex.save_failed)
-
     def _show_routes(self) -> None:
         for item in self.items:
             choice = next((t for t in item.tasks if t.id == self._answer(item.id).task), None)
             no_task = choice is not None and choice.task == NO_TASK
             self.rows[item.id]["next_step"].layout.display = None if no_task else "none"
-
-    def show_hints(self) -> None:
-        items = "".join(f"<li>{escape(h)}</li>" for h in self.ex.spec.hints(self.ex.answers, self.ex.case))
-        self.hints.value = f"<ul role='status' class='bsh-hints'>{items}</ul>"
 
     def refresh(self) -> None:
         self._quiet = True
