@@ -12,6 +12,7 @@ from nbgrader.converters.autograde import Autograde
 from nbgrader.converters.generate_assignment import GenerateAssignment
 from nbgrader.preprocessors import ClearHiddenTests, DeduplicateIds, GetGrades
 
+import bshtrain.instructor
 from bshtrain.engine.keys import KEY_FILE
 from bshtrain.engine.nbgrader_plugins import (
     CODE_STUB,
@@ -19,6 +20,7 @@ from bshtrain.engine.nbgrader_plugins import (
     GradeAnswersFileOnly,
     StripWidgetState,
     exclude_overwriting,
+    quiet_known_noise,
     remove_after,
 )
 
@@ -68,6 +70,17 @@ c.GenerateAssignment.preprocessors = [
 ]
 # Trap 6: never show hidden tests in feedback (test cells also start with %xmode Minimal).
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# The feedback page a trainee reads: nbgrader's own template, with each graded part named (not
+# "Test cell"), printed text wrapped to the page, and no MathJax from the internet (issue 14).
+TEMPLATES = Path(bshtrain.instructor.__file__).resolve().parent / "nbgrader_templates"
+c.GenerateFeedback.HTMLExporter.template_file = str(TEMPLATES / "feedback.html.j2")
+# The formgrader's manual grading page, without MathJax from the internet: offline, "MathJax is
+# not defined" stopped nbgrader's page set-up (keyboard shortcuts). Only the formgrader renders
+# with a plain HTMLExporter; generate_feedback takes the line above.
+c.HTMLExporter.template_file = str(TEMPLATES / "formgrade.html.j2")
+# nbgrader prints a few warnings on every run that say nothing about the submissions: filter
+# exactly those (bshtrain.engine.nbgrader_plugins, docs/instructors.md "What nbgrader prints").
+quiet_known_noise()
 
 # A trainee who answers through the form must be able to Run All past the code cell.
 c.ClearSolutions.code_stub = {"python": CODE_STUB}

@@ -251,22 +251,23 @@ def run_floor(folders: dict[str, str], workers: int):
 # --- what a grade cell costs in a warm kernel ----------------------------------------------
 IMPORT_PROBE = """
 import time as _t, io as _io, contextlib as _c
-_a = _t.perf_counter()
+_a = _t.perf_counter(), _t.process_time()
 import bshtrain.api
-_b = _t.perf_counter()
+_b = _t.perf_counter(), _t.process_time()
 with _c.redirect_stdout(_io.StringIO()):
     bshtrain.api.grade("plan", "task")
-_d = _t.perf_counter()
+_d = _t.perf_counter(), _t.process_time()
 with _c.redirect_stdout(_io.StringIO()):
     bshtrain.api.grade("plan", "targets")
-_e = _t.perf_counter()
-print(round((_b - _a) * 1e3, 1), round((_d - _b) * 1e3, 1), round((_e - _d) * 1e3, 1))
+_e = _t.perf_counter(), _t.process_time()
+print(*(round((y[i] - x[i]) * 1e3, 1) for i in (0, 1) for x, y in ((_a, _b), (_b, _d), (_d, _e))))
 """
 
 
-def grade_cell_costs(folder: str, student: str) -> tuple[float, float, float]:
-    """(import bshtrain.api, first grade call, a later grade call) in ms, in a kernel that has
-    started and run one cell (warm), in a graded submission's folder."""
+def grade_cell_costs(folder: str, student: str) -> tuple[float, ...]:
+    """(import bshtrain.api, first grade call, a later grade call) in wall ms, then the same
+    in the kernel's CPU ms (steadier on a shared machine), in a kernel that has started and
+    run one cell (warm), in a graded submission's folder."""
     from jupyter_client.manager import start_new_kernel
 
     env = {**_env(), "NBGRADER_EXECUTION": "autograde", "BSHTRAIN_STUDENT": student}
@@ -284,8 +285,7 @@ def grade_cell_costs(folder: str, student: str) -> tuple[float, float, float]:
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-    first, grade, later = (float(x) for x in "".join(printed).split())
-    return first, grade, later
+    return tuple(float(x) for x in "".join(printed).split())
 
 
 # --- main ----------------------------------------------------------------------------------
@@ -363,10 +363,12 @@ def main() -> int:
 
         student = sorted(cohort)[0]
         costs = [grade_cell_costs(folders[student], student) for _ in range(3)]
-        imp, first, later = (statistics.median(c[i] for c in costs) for i in range(3))
-        print(f"  grade cell in a warm kernel: import bshtrain.api {imp:.0f} ms, first "
-              f"grade() {first:.0f} ms, a later grade() {later:.0f} ms; import + first call "
-              f"{imp + first:.0f} ms (target < 150 ms; median of 3 kernels)")
+        imp, first, later, imp_cpu, first_cpu, _ = (statistics.median(c[i] for c in costs)
+                                                    for i in range(6))
+        print(f"  [{_load()}] grade cell in a warm kernel: import bshtrain.api {imp:.0f} ms, "
+              f"first grade() {first:.0f} ms, a later grade() {later:.0f} ms; import + first "
+              f"call {imp + first:.0f} ms, CPU {imp_cpu + first_cpu:.0f} ms (target < 150 ms; "
+              "median of 3 kernels)")
         print(f"  vs one nbgrader process: {plain_s / ours_s:.2f}× (target >= 2); vs floor: "
               f"{ours_s / floor_s:.2f}× (target <= 1.3); nbgrader vs floor {plain_s / floor_s:.2f}×")
         print(f"cohort {n}: bshtrain grade is {plain_s / ours_s:.2f}× faster than one nbgrader "

@@ -1,6 +1,6 @@
 """Benchmarks: print figures for the library's hot paths and for autograding.
 
-    python bench/run.py              # library figures (a few seconds)
+    python bench/run.py              # library figures, then a grade cell's cost (bench/grade_cell.py)
     python bench/run.py --autograde 8  # also autograde 8 submissions with the real nbgrader
     python bench/run.py --lessons      # also time each lesson, executed in a fresh kernel
 """
@@ -113,12 +113,21 @@ def lessons() -> None:
             print(f"{'execute ' + path.name:<48} {time.perf_counter() - start:9.2f} s")
 
 
+def grade_cell() -> None:
+    """What a locked grade cell costs in a warm kernel (bench/grade_cell.py)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import grade_cell as figures
+
+    figures.main()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--autograde", type=int, default=0, metavar="N")
     parser.add_argument("--lessons", action="store_true", help="time each lesson's execution")
     args = parser.parse_args()
     library()
+    grade_cell()
     if args.lessons:
         lessons()
     if args.autograde:

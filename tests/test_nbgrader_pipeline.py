@@ -102,6 +102,10 @@ def _submissions() -> dict[str, dict]:
     subs[student_for(li, "duplicated-cell-")] = {
         "case": li, "answers": answers_json(li, model_plan(li)),
         "expected": {cid: float(p) for cid, p in MAX_POINTS.items()}, "duplicate": "task"}
+    subs[student_for(li, "deleted-cells-")] = {
+        "case": li, "answers": answers_json(li, model_plan(li)),
+        "expected": {cid: float(p) for cid, p in MAX_POINTS.items()},
+        "delete": {"task", "obstacles", "rationale"}}
     scripted = model_plan(li).model_copy(update={"rationale": SCRIPT})
     subs[student_for(li, "script-rationale-")] = {
         "case": li, "answers": answers_json(li, scripted),
@@ -117,6 +121,8 @@ def _notebook(release: Path, spec: dict) -> nbformat.NotebookNode:
     cells = []
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in spec.get("delete", ()):
+            continue
         if grade_id == "answer_in_code" and spec.get("code"):
             cell.source = spec["code"]
         if grade_id in spec.get("edit_locked", {}):
@@ -177,6 +183,20 @@ def test_each_submission_scores_exactly_its_answers_file(graded, student):
     scores = cell_scores(graded, EXERCISE)[student]
     auto = {cid: scores[cid] for cid in MAX_POINTS}
     assert auto == SUBMISSIONS[student]["expected"]
+
+
+def test_deleted_graded_cells_are_restored_and_scored(graded):
+    """Are graded cells a trainee deleted put back and scored from the answers file, the
+    rationale shown for hand grading, rather than left waiting for a grade by hand?"""
+    student = next(s for s in SUBMISSIONS if s.startswith("deleted-cells-"))
+    nb = nbformat.read(graded.root / "autograded" / student / EXERCISE / f"{EXERCISE}.ipynb", 4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    assert {"task", "obstacles", "rationale"} <= set(ids)
+    rationale = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "rationale")
+    assert model_plan("li").rationale.split()[1] in rationale.source
+    with Gradebook(f"sqlite:///{graded.root / 'gradebook.db'}") as gb:
+        task = gb.find_grade("task", EXERCISE, EXERCISE, student)
+        assert task.auto_score == MAX_POINTS["task"] and not task.needs_manual_grade
 
 
 def test_harmful_plans_are_capped(graded):

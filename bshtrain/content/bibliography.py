@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bshtrain.content.loading import DataFileError, Problem, load_model_list
+from bshtrain.content.loading import DataFileError, Problem, YamlDocument, load_model_list
 
 BIBLIOGRAPHY_FILE = "bibliography.yaml"
 
@@ -77,6 +77,7 @@ def load_bibliography(path: Path | None = None) -> dict[str, Work]:
     works = load_model_list(Work, path, "works")
     found: dict[str, Work] = {}
     dois: dict[str, str] = {}
+    shorts: set[str] = set()
     problems = []
     for i, work in enumerate(works):
         if work.key in found:
@@ -86,11 +87,12 @@ def load_bibliography(path: Path | None = None) -> dict[str, Work]:
                 Problem(str(path), f"works.{i}.doi",
                         f"the same work twice: DOI also used by '{dois[work.doi.lower()]}'")
             )
-        if any(w.short() == work.short() for w in found.values()):
+        if work.short() in shorts:
             problems.append(Problem(
                 str(path), f"works.{i}.year",
                 f"'{work.short()}' is ambiguous: add a letter to the year (2023a, 2023b)"))
         found[work.key] = work
+        shorts.add(work.short())
         if work.doi:
             dois[work.doi.lower()] = work.key
     if problems:
@@ -104,6 +106,48 @@ def bibliography() -> dict[str, Work]:
     return load_bibliography()
 
 
+@lru_cache(maxsize=1)
+def _entries() -> tuple[YamlDocument, dict[str, list]]:
+    """The shipped bibliography parsed, its works found by key but not yet built."""
+    doc = YamlDocument(_default_path())
+    return doc, doc.entries("works", "key")
+
+
+def known_keys() -> set[str]:
+    """Every key in the shipped bibliography (read, not validated)."""
+    return set(bibliography()) if bibliography.cache_info().currsize else set(_entries()[1])
+
+
+@cache
+def _work(key: str) -> Work | None:
+    """One work of the shipped bibliography, validated on its own; None if not there."""
+    doc, entries = _entries()
+    found = entries.get(key)
+    if not found:
+        return None
+    if len(found) > 1:
+        raise DataFileError([Problem(str(doc.path), f"works.{found[1][0]}.key",
+                                     f"duplicate key '{key}'")])
+    position, node = found[0]
+    return doc.model(Work, node, ("works", position))[0]
+
+
+def works_for(keys: Iterable[str]) -> dict[str, Work]:
+    """The works for `keys`, each read from the bibliography when first asked for (the whole
+    file is validated by `bibliography()` and `bshtrain validate`); UnknownSourceError names
+    any key that is not there."""
+    keys = list(dict.fromkeys(keys))
+    if bibliography.cache_info().currsize:
+        check_keys(keys)
+        works = bibliography()
+        return {k: works[k] for k in keys}
+    found = {k: _work(k) for k in keys}
+    unknown = sorted(k for k, work in found.items() if work is None)
+    if unknown:
+        raise UnknownSourceError(unknown)
+    return found
+
+
 def check_keys(keys: Iterable[str], works: dict[str, Work] | None = None) -> None:
     """Raise UnknownSourceError if any key is not in the bibliography."""
     works = bibliography() if works is None else works
@@ -114,17 +158,14 @@ def check_keys(keys: Iterable[str], works: dict[str, Work] | None = None) -> Non
 
 def cite(*keys: str) -> str:
     """An in-text citation such as '(Ryum et al., 2023; Tompkins, 2002)'."""
-    check_keys(keys)
-    works = bibliography()
+    works = works_for(keys)
     return "(" + "; ".join(works[k].short() for k in keys) + ")"
 
 
 def references(keys: Iterable[str]) -> list[Work]:
     """The works for `keys`, sorted as a reference list, each once."""
-    keys = list(dict.fromkeys(keys))
-    check_keys(keys)
-    works = bibliography()
-    return sorted((works[k] for k in keys), key=lambda w: (w.authors[0], str(w.year)))
+    works = works_for(keys)
+    return sorted(works.values(), key=lambda w: (w.authors[0], str(w.year)))
 
 
 def references_html(keys: Iterable[str]) -> str:

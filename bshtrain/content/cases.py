@@ -221,14 +221,35 @@ def load_cases(dirs: list[Path] | None = None, task_ids: set[str] | None = None)
     return cases
 
 
-@lru_cache(maxsize=1)
-def _library() -> dict[str, Case]:
-    return load_cases()
+def _case_files(case_id: str, dirs: tuple[Path, ...]) -> tuple[list[Path], set[str]]:
+    """The files named for `case_id` in the case folders, and every case id there."""
+    found: list[Path] = []
+    known: set[str] = set()
+    for folder in dirs:
+        if not os.path.lexists(folder):
+            if folder.parent.is_dir():  # an author folder with tasks but no cases/
+                continue
+            raise DataFileError([Problem(str(folder), "", "case folder not found")])
+        paths = yaml_files(folder)
+        known.update(path.stem for path in paths)
+        found.extend(path for path in paths if path.stem == case_id)
+    return found, known
+
+
+@lru_cache(maxsize=32)
+def _case(case_id: str, dirs: tuple[Path, ...]) -> Case:
+    """Read and check one case's file alone (its log's task ids against the catalogue's)."""
+    from bshtrain.content.tasks import task_catalogue
+
+    paths, known = _case_files(case_id, dirs)
+    if not paths:
+        raise KeyError(f"no case with id '{case_id}'; known: {', '.join(sorted(known))}")
+    if len(paths) > 1:
+        raise DataFileError([Problem(str(paths[1]), "id", f"duplicate case id '{case_id}'")])
+    return load_case(paths[0], set(task_catalogue()))
 
 
 def get_case(case_id: str) -> Case:
-    """One case from the library, by id."""
-    library = _library()
-    if case_id not in library:
-        raise KeyError(f"no case with id '{case_id}'; known: {', '.join(sorted(library))}")
-    return library[case_id]
+    """One case from the library, by id: only its own file is read (a grade cell needs one
+    case); `load_cases` and `bshtrain validate` read and check every case."""
+    return _case(case_id, tuple(case_dirs()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,19 +46,20 @@ class _TooLarge(Exception):
     """The node tree, with aliases expanded, holds more than MAX_VALUES values."""
 
 
-def _index_and_duplicates(node: yaml.Node | None, shown: str
+def _index_and_duplicates(node: yaml.Node | None, shown: str, root: tuple = ()
                           ) -> tuple[dict[tuple, int], list[Problem]]:
     """Map each key path in a composed YAML node tree to its 1-based line, and find keys
     given twice in one mapping (PyYAML keeps the last one silently).
 
     Iterative, so no nesting depth breaks it; a node reached through an alias is walked at
     each use, so the walk is bounded (MAX_VALUES): a few nested aliases (a "billion laughs"
-    file) would otherwise take exponential time here and in validation."""
+    file) would otherwise take exponential time here and in validation. `root` is the key
+    path of `node` in its file, for a part read on its own (YamlDocument)."""
     index: dict[tuple, int] = {}
     problems: dict[int, Problem] = {}
     if node is None:
         return index, []
-    stack: list[tuple[yaml.Node, tuple]] = [(node, ())]
+    stack: list[tuple[yaml.Node, tuple]] = [(node, root)]
     visited = 0
     while stack:
         current, prefix = stack.pop()
@@ -109,29 +111,22 @@ def _line_for(index: dict[tuple, int], loc: tuple) -> int | None:
     return None
 
 
-def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
-    """Parse a YAML file; return its data and a line index. Raise DataFileError if unreadable,
-    not valid YAML, too large once its aliases are expanded, or if it gives a key twice in
-    one mapping."""
+def _read_text(path: Path) -> str:
+    """A data file's text; DataFileError if it is missing or cannot be read as UTF-8."""
     shown = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataFileError([Problem(shown, "", "file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError([Problem(shown, "", f"cannot be read ({exc})")]) from None
+
+
+@contextmanager
+def _yaml_problems(shown: str):
+    """Turn a YAML error (or a structure nested too deeply) into a DataFileError."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        try:
-            index, duplicates = _index_and_duplicates(node, shown)
-        except _TooLarge:
-            raise DataFileError([Problem(
-                shown, "", f"its aliases (*name) expand to more than {MAX_VALUES:,} values: "
-                "write the values out instead of repeating them through aliases",
-                _first_alias_line(text))]) from None
-        if duplicates:
-            raise DataFileError(duplicates)
-        data = _Loader(text).construct_document(node) if node is not None else None
+        yield
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -139,7 +134,87 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
         raise DataFileError([Problem(shown, "", f"is not valid YAML: {detail}", line)]) from None
     except RecursionError:
         raise DataFileError([Problem(shown, "", "is nested too deeply")]) from None
+
+
+def _build(node: yaml.Node | None, text: str, shown: str, root: tuple = ()
+           ) -> tuple[Any, dict[tuple, int]]:
+    """A composed node as Python data, with its line index; DataFileError if it gives a key
+    twice in one mapping or is too large once its aliases are expanded."""
+    with _yaml_problems(shown):
+        try:
+            index, duplicates = _index_and_duplicates(node, shown, root)
+        except _TooLarge:
+            raise DataFileError([Problem(
+                shown, "", f"its aliases (*name) expand to more than {MAX_VALUES:,} values: "
+                "write the values out instead of repeating them through aliases",
+                _first_alias_line(text))]) from None
+        if duplicates:
+            raise DataFileError(duplicates)
+        data = _Loader("").construct_document(node) if node is not None else None
     return data, index
+
+
+def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
+    """Parse a YAML file; return its data and a line index. Raise DataFileError if unreadable,
+    not valid YAML, too large once its aliases are expanded, or if it gives a key twice in
+    one mapping."""
+    text = _read_text(path)
+    with _yaml_problems(str(path)):
+        node = yaml.compose(text, Loader=_Loader)
+    return _build(node, text, str(path))
+
+
+class YamlDocument:
+    """A YAML file parsed into nodes but not yet built into data: a reader that needs a few
+    entries of a large file builds, checks (duplicate keys, aliases) and validates only
+    those, with the problems, fields and lines that reading the whole file would give."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.text = _read_text(self.path)
+        with _yaml_problems(str(self.path)):
+            self.root = yaml.compose(self.text, Loader=_Loader)
+
+    def items(self, node: yaml.Node | None, where: tuple = ()) -> dict[str, yaml.Node]:
+        """A mapping node's values by key (none if it is not a mapping); a key given twice
+        is a problem, as in read_yaml."""
+        if not isinstance(node, yaml.MappingNode):
+            return {}
+        found: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if key_node.value in found:
+                raise DataFileError(_index_and_duplicates(node, str(self.path), where)[1])
+            found[key_node.value] = value_node
+        return found
+
+    def build(self, node: yaml.Node | None, where: tuple = ()) -> tuple[Any, dict[tuple, int]]:
+        """One node (at key path `where` in the file) as data, with its line index."""
+        return _build(node, self.text, str(self.path), where)
+
+    def entries(self, key: str, id_field: str) -> dict[str, list[tuple[int, yaml.Node]]]:
+        """For a file holding `key: [ ... ]` of mappings: each item by its `id_field`, with
+        its position in the list (an id that several items give lists each of them)."""
+        items = self.items(self.root).get(key)
+        if not isinstance(items, yaml.SequenceNode):
+            raise DataFileError([Problem(str(self.path), key,
+                                         f"expected a top-level '{key}:' list")])
+        found: dict[str, list[tuple[int, yaml.Node]]] = {}
+        for i, item in enumerate(items.value):
+            ident = self.items(item, (key, i)).get(id_field)
+            if isinstance(ident, yaml.ScalarNode):
+                found.setdefault(ident.value, []).append((i, item))
+        return found
+
+    def model(self, model: type[ModelT], node: yaml.Node | None, where: tuple = ()
+              ) -> tuple[ModelT, Located]:
+        """One node built and validated as `model`; problems name the field and line."""
+        data, index = self.build(node, where)
+        try:
+            return model.model_validate(data), Located(self.path, index)
+        except ValidationError as exc:
+            raise DataFileError(problems_from_validation(exc, str(self.path), index, where)) from None
 
 
 def yaml_files(folder: Path) -> list[Path]:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bshtrain.content.bibliography import bibliography
-from bshtrain.content.loading import DataFileError, Located, Problem, read_model_items
+from bshtrain.content.bibliography import bibliography, known_keys
+from bshtrain.content.loading import (
+    DataFileError,
+    Located,
+    Problem,
+    YamlDocument,
+    read_model_items,
+)
 from bshtrain.content.paths import task_files
 from bshtrain.content.vocab import Approach, Level, Mechanism, RiskFlag
 
@@ -73,6 +80,14 @@ class TaskFile(Located):
     positions: dict[str, int] = field(default_factory=dict)
 
 
+def _source_problems(task: Task, where: Located, position: int, known: set[str]) -> list[Problem]:
+    """A task's cautions that cite a work not in the bibliography."""
+    return [where.problem(("tasks", position, "cautions", j, "sources"),
+                          f"unknown bibliography key '{key}'")
+            for j, caution in enumerate(task.cautions) for key in caution.sources
+            if key not in known]
+
+
 def read_task_file(path: Path, known_sources: set[str]
                    ) -> tuple[dict[str, Task], list[Problem], TaskFile]:
     """The good tasks in one file, and every problem (bad entries, duplicates, unknown sources).
@@ -88,11 +103,7 @@ def read_task_file(path: Path, known_sources: set[str]
         else:
             found[task.id] = task
             positions[task.id] = i
-        for j, caution in enumerate(task.cautions):
-            for key in caution.sources:
-                if key not in known_sources:
-                    problems.append(where.problem(("tasks", i, "cautions", j, "sources"),
-                                                  f"unknown bibliography key '{key}'"))
+        problems.extend(_source_problems(task, where, i, known_sources))
     return found, problems, TaskFile(where.path, where.index, positions)
 
 
@@ -144,3 +155,55 @@ def load_catalogue(files: list[Path] | None = None,
 def catalogue() -> dict[str, Task]:
     """The catalogue in use (shipped plus authors' tasks), loaded once."""
     return load_catalogue()
+
+
+class TaskCatalogue(Mapping[str, Task]):
+    """The catalogue in use, each task read and checked when it is first looked up: a grade
+    cell needs one task, not the whole catalogue. The same checks per task as `catalogue()`
+    (valid, one id once across the files, known sources), which checks every task."""
+
+    def __init__(self, files: list[Path]):
+        self._files = [(doc, doc.entries("tasks", "id")) for doc in map(YamlDocument, files)]
+        self._read: dict[str, Task] = {}
+
+    def __getitem__(self, task_id: str) -> Task:
+        if task_id not in self._read:
+            self._read[task_id] = self._load(task_id)
+        return self._read[task_id]
+
+    def _load(self, task_id: str) -> Task:
+        found = [(doc, i, node) for doc, entries in self._files
+                 for i, node in entries.get(task_id, ())]
+        if not found or task_id == NO_TASK:
+            raise KeyError(task_id)
+        doc, position, node = found[0]
+        if len(found) > 1:
+            other, i, again = found[1]
+            raise DataFileError([Problem(str(other.path), f"tasks.{i}.id",
+                                         f"duplicate task id '{task_id}' (also in {doc.path})",
+                                         again.start_mark.line + 1)])
+        task, where = doc.model(Task, node, ("tasks", position))
+        problems = _source_problems(task, where, position, known_keys())
+        if problems:
+            raise DataFileError(problems)
+        return task
+
+    def __iter__(self) -> Iterator[str]:
+        ids = dict.fromkeys(i for _doc, entries in self._files for i in entries)
+        return iter(i for i in ids if i != NO_TASK)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+@lru_cache(maxsize=4)
+def _task_catalogue(files: tuple[Path, ...]) -> TaskCatalogue:
+    return TaskCatalogue(list(files))
+
+
+def task_catalogue() -> Mapping[str, Task]:
+    """The catalogue in use, read task by task (see TaskCatalogue); the whole catalogue if
+    it is loaded already."""
+    if catalogue.cache_info().currsize:
+        return catalogue()
+    return _task_catalogue(tuple(task_files()))

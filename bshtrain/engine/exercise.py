@@ -14,11 +14,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from IPython.display import HTML, display
 from pydantic import ValidationError
 
 from bshtrain.content.loading import describe_error
-from bshtrain.content.render import case_html, case_text
 from bshtrain.engine.answers import AnswersFileError, AnswerStore, grading_mode
 from bshtrain.engine.grading import in_instructor_source
 from bshtrain.engine.identity import current_student
@@ -42,6 +40,8 @@ def notice(text: str, kind: str = "warning", detail: str = "") -> None:
     if grading_mode():
         print(text + (f"\n{detail}" if detail else ""))
         return
+    from IPython.display import HTML, display  # not needed to grade: imported when shown
+
     border = "#b00" if kind == "warning" else "#555"
     folded = (f"<details><summary>Technical detail (for your instructor)</summary>"
               f"<pre style='white-space:pre-wrap'>{escape(detail)}</pre></details>" if detail else "")
@@ -99,12 +99,16 @@ class Exercise:
     # --- what the notebook shows -------------------------------------------------------
     def show_case(self, text: bool = False) -> None:
         """Show the case card (plain text with text=True, or while grading)."""
+        from bshtrain.content.render import case_html, case_text  # only when a card is shown
+
         if text or grading_mode():  # wrapped: feedback pages show printed text as it is
             card = (self.spec.case_text or case_text)(self.case)
             print("\n".join(textwrap.fill(line, 96, subsequent_indent="    ",
                                            replace_whitespace=False) or line
                              for line in card.splitlines()))
         else:
+            from IPython.display import HTML, display
+
             display(HTML((self.spec.case_html or case_html)(self.case)))
 
     def form(self):

@@ -78,15 +78,20 @@ def read_submission(spec: ExerciseSpec, folder: Path | str = ".") -> Submission:
     return Submission(student, case, saved.answers)
 
 
-def _key(folder: Path | str) -> ExerciseKey | None:
-    """The key beside the notebook. Missing at autograde is the instructor's error; missing
-    elsewhere (a trainee's folder, the toolbar's Validate) means: scored later."""
-    key = load_key(folder)
-    if key is None and os.environ.get(GRADING_ENV) == "autograde":
+def _keyed(spec: ExerciseSpec, folder: Path | str) -> tuple[Submission, ExerciseKey] | None:
+    """The submission and the part of the key beside the notebook that grading it needs
+    (the assigned case's entries). No key at autograde is the instructor's error; elsewhere
+    (a trainee's folder, the toolbar's Validate) it means: scored later (None)."""
+    if (Path(folder) / KEY_FILE).is_file():
+        sub = read_submission(spec, folder)
+        key = load_key(folder, spec.entries_for(sub.case))
+        if key is not None:
+            return sub, key
+    if os.environ.get(GRADING_ENV) == "autograde":
         raise GradingSetupError(f"{KEY_FILE} is missing beside the notebook. Instructor: keep "
                                 f"solutions/<exercise>/{KEY_FILE} in the course; nbgrader "
                                 "autograde copies it here.")
-    return key
+    return None
 
 
 _CACHE: dict[tuple, Scored] = {}
@@ -110,11 +115,28 @@ def _shown(line: Line) -> str:
     return text
 
 
+def _of(points: float, most: float) -> str:
+    """'2 of 4 points' (the line the feedback page takes each part's name from)."""
+    return f"{points:g} of {most:g} point{'' if most == 1 else 's'}"
+
+
+def _part_title(spec: ExerciseSpec, criterion_id: str) -> str | None:
+    """A part's name as its scorer titles it (TITLES in bshtrain.skills.<id>.scorer), for a
+    submission with nothing to score."""
+    import importlib
+
+    try:
+        titles = importlib.import_module(f"bshtrain.skills.{spec.id}.scorer").TITLES
+    except (ImportError, AttributeError):
+        return None
+    return titles.get(criterion_id)
+
+
 def explain(scored: Scored, criterion_id: str) -> str:
     """Plain text for one criterion: the points, each reason, any gate, and full references."""
     crit = scored.get(criterion_id)
     points = scored.points(criterion_id)
-    out = [f"{crit.title}: {points:g} of {crit.max_points:g} points"]
+    out = [f"{crit.title}: {_of(points, crit.max_points)}"]
     out.extend(textwrap.fill(_shown(line), 96, initial_indent="- ", subsequent_indent="  ")
                for line in crit.lines)
     sources = [s for line in crit.lines for s in line.sources]
@@ -125,7 +147,7 @@ def explain(scored: Scored, criterion_id: str) -> str:
                                  subsequent_indent="  "))
         sources.extend(gate.sources)
     if scored.gates and not first:
-        out.append(f"! Capped at a quarter: the plan holds a harm for this client (see "
+        out.append(f"! Capped at a quarter: your answers hold a harm for this client (see "
                    f"\u201c{scored.criteria[0].title}\u201d).")
     if sources:
         out.append("Sources:")
@@ -138,14 +160,16 @@ def grade(exercise_id: str, criterion_id: str, folder: Path | str = ".") -> floa
     spec = spec_for(exercise_id)
     if criterion_id not in spec.criteria:
         raise GradingSetupError(f"exercise '{exercise_id}' has no criterion '{criterion_id}'")
-    key = _key(folder)
-    if key is None:
+    keyed = _keyed(spec, folder)
+    if keyed is None:
         print("This part is scored when your instructor grades the exercise. Use Check in the "
               "form above for hints while you work.")
         return None
-    sub = read_submission(spec, folder)
-    if sub.answers is None:
-        print(f"{sub.problem}\n0 of {spec.criteria[criterion_id]:g} points.")
+    sub, key = keyed
+    if sub.answers is None:  # named like a scored part, so the feedback names every part
+        title = _part_title(spec, criterion_id)
+        score = _of(0, spec.criteria[criterion_id])
+        print(f"{title}: {score}\n{sub.problem}" if title else f"{sub.problem}\n{score}.")
         return 0.0
     scored = score_submission(spec, sub, key)
     print(explain(scored, criterion_id))
@@ -156,7 +180,7 @@ def show_answers(exercise_id: str, folder: Path | str = ".") -> None:
     """Print the trainee's answers as a readable card (for the grader and the feedback)."""
     spec = spec_for(exercise_id)
     sub = read_submission(spec, folder)
-    print(f"Case: {sub.case.name} ({sub.case.id}), assigned to {sub.student}")
+    print(f"Case: {sub.case.name}, assigned to {sub.student}")
     if sub.answers is None:
         print(sub.problem)
         return

@@ -17,12 +17,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bshtrain.content.loading import Located, Problem, read_model
+from bshtrain.content.loading import (
+    DataFileError,
+    Located,
+    Problem,
+    YamlDocument,
+    problems_from_validation,
+    read_model,
+)
 
 KEY_FILE = "key.yaml"
 Basis = Literal["evidence", "clinical-reasoning"]
@@ -79,12 +89,50 @@ def read_key(path: Path) -> tuple[ExerciseKey, Located]:
     return read_model(ExerciseKey, path)
 
 
-def load_key(folder: Path | str = ".") -> ExerciseKey | None:
-    """The key beside a notebook, or None where there is none (a trainee's folder)."""
+def read_key_entries(path: Path, entries: Iterable[str]) -> ExerciseKey:
+    """The key with only `entries` of its cases (those a grade needs), checked as read_key
+    checks them; the other cases are parsed, not built or validated."""
+    doc = YamlDocument(Path(path))
+    wanted = set(entries)
+    if not isinstance(doc.root, yaml.MappingNode):
+        return read_key(path)[0]  # not a mapping: read_key says so, with the file and line
+    data, index = {}, {}
+    for name, node in doc.items(doc.root).items():
+        parts = doc.items(node, (name,)) if name == "cases" else {}
+        if parts:
+            data[name] = {}
+            for case_id in wanted.intersection(parts):
+                data[name][case_id], found = doc.build(parts[case_id], (name, case_id))
+                index.update(found)
+        else:
+            data[name], found = doc.build(node, (name,))
+            index.update(found)
+    try:
+        return ExerciseKey.model_validate(data)
+    except ValidationError as exc:
+        raise DataFileError(problems_from_validation(exc, str(path), index)) from None
+
+
+def load_key(folder: Path | str = ".", entries: Iterable[str] | None = None
+             ) -> ExerciseKey | None:
+    """The key beside a notebook, or None where there is none (a trainee's folder). With
+    `entries`, only those cases of it (read_key_entries), read once while the file stays
+    the same: a notebook's grade cells share it."""
     path = Path(folder) / KEY_FILE
-    if not path.is_file():
+    try:
+        stat = path.stat()
+    except OSError:
         return None
-    return read_key(path)[0]
+    if not S_ISREG(stat.st_mode):
+        return None
+    if entries is None:
+        return read_key(path)[0]
+    return _key_entries(path.resolve(), stat.st_mtime_ns, stat.st_size, frozenset(entries))
+
+
+@lru_cache(maxsize=4)
+def _key_entries(path: Path, _mtime: int, _size: int, entries: frozenset[str]) -> ExerciseKey:
+    return read_key_entries(path, entries)
 
 
 def check_key(key: ExerciseKey, where: Located, expected: dict[str, tuple[set[str], set[str]]],

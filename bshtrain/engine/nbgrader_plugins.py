@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -55,15 +57,55 @@ class DropDuplicateCellIds(NbGraderPreprocessor):
         return nb, resources
 
 
-def _source_cells(resources) -> dict[str, tuple[bool, str, str]]:
-    """grade_id -> (locked, cell_type, source) for the exercise's source cells in the gradebook."""
+def _graded_cells(notebook) -> list[dict]:
+    """The exercise's graded cells as the gradebook holds them (in release order), each as the
+    cell's nbgrader metadata plus its type and source: what a deleted cell is rebuilt from."""
+    sources = {c.name: c for c in notebook.source_cells}
+    solutions = {c.name for c in notebook.solution_cells}
+    cells = []
+    for grade in sorted(notebook.grade_cells, key=lambda c: c.id):
+        source = sources.get(grade.name)
+        if source is None:
+            continue
+        cells.append({"cell_type": grade.cell_type, "source": source.source, "nbgrader": {
+            "grade": True, "grade_id": grade.name, "locked": bool(source.locked),
+            "points": grade.max_score, "schema_version": 3,
+            "solution": grade.name in solutions, "task": False}})
+    return cells
+
+
+def _restore_deleted(nb, graded: list[dict], texts: dict[str, str]) -> list[str]:
+    """Put back every graded cell the trainee deleted, from the gradebook, at the end (its
+    score comes from the answers file like any other). Returns the restored grade ids."""
+    present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    restored = []
+    for spec in graded:
+        grade_id = spec["nbgrader"]["grade_id"]
+        if grade_id in present:
+            continue
+        if spec["cell_type"] == "code":
+            cell = nbformat.v4.new_code_cell(spec["source"])
+        else:
+            shown = _shown_free_text(texts.get(grade_id, ""), "", spec["source"])
+            cell = nbformat.v4.new_markdown_cell(shown)
+        cell.metadata["nbgrader"] = spec["nbgrader"]
+        cell.id = f"restored-{grade_id}"[:64]
+        nb.cells.append(cell)
+        restored.append(grade_id)
+    return restored
+
+
+def _source_cells(resources) -> tuple[dict[str, tuple[bool, str, str]], list[dict]]:
+    """From the gradebook, in one read: grade_id -> (locked, cell_type, source) for the
+    exercise's source cells, and its graded cells (see `_graded_cells`)."""
     info = resources["nbgrader"]
     with Gradebook(info["db_url"]) as gb:
         try:
             notebook = gb.find_notebook(info["notebook"], info["assignment"])
         except MissingEntry:
-            return {}
-        return {c.name: (bool(c.locked), c.cell_type, c.source) for c in notebook.source_cells}
+            return {}, []
+        source = {c.name: (bool(c.locked), c.cell_type, c.source) for c in notebook.source_cells}
+        return source, _graded_cells(notebook)
 
 
 class GradeAnswersFileOnly(NbGraderPreprocessor):
@@ -75,12 +117,14 @@ class GradeAnswersFileOnly(NbGraderPreprocessor):
     - The student id nbgrader is grading goes to BSHTRAIN_STUDENT: the grade helpers derive
       the case from it, never from the answers file.
     - Free text from the answers file goes into its manually graded cell as escaped text.
+    - A graded cell the trainee deleted is put back from the gradebook, so every part is
+      scored from the answers file (nbgrader would otherwise leave it waiting for a hand grade).
     """
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         os.environ[STUDENT_ENV] = info["student"]
-        source = _source_cells(resources)
+        source, graded = _source_cells(resources)
         free_ids = set(_free_text_cells(info["assignment"]))
         folder = Path(resources.get("metadata", {}).get("path") or ".")
         texts = _free_text(info["assignment"], folder) if free_ids else {}
@@ -104,6 +148,10 @@ class GradeAnswersFileOnly(NbGraderPreprocessor):
                     cell.source = _shown_free_text(texts.get(grade_id, ""), cell.source, known[2])
                 else:  # a cell the trainee added or changed: shown as text, never as HTML
                     cell.source = markdown_text(cell.source)
+        restored = _restore_deleted(nb, graded, texts)
+        if restored:
+            self.log.warning("%s deleted graded cell(s) %s: restored from the gradebook and "
+                             "scored from the answers file", info["student"], ", ".join(restored))
         return nb, resources
 
 
@@ -176,5 +224,51 @@ def exclude_overwriting(source_dir: Path) -> dict[str, list[str]]:
     return {ex: [answers_relpath(ex)] for ex in exercise_ids(source_dir)}
 
 
-__all__ = ["CODE_STUB", "DropDuplicateCellIds", "GradeAnswersFileOnly", "StripWidgetState",
-           "exclude_overwriting", "remove_after"]
+# What nbgrader prints on every run that says nothing about the course or the submissions
+# (docs/instructors.md, "What nbgrader prints"). Each is matched exactly; anything else shows.
+# nbgrader 0.9's Gradebook.add_submission builds a submission's rows before adding them to the
+# session; with SQLAlchemy 2 (which no longer cascades along backrefs) reading them triggers an
+# autoflush that warns, once per process, about these three relationships. nbgrader adds the
+# whole submission right after, so nothing is lost (the pipeline tests read every grade back).
+SUBMISSION_AUTOFLUSH = (r"Object of type <(SubmittedAssignment|SubmittedNotebook)> not in session, "
+                        r"add operation along '(Student|Assignment|Notebook)\.submissions' will "
+                        r"not proceed")
+# ClearHiddenTests (in the feedback preprocessors) inherits an nbconvert setting it does not
+# use: nbgrader's own class declares display_data_priority without making it configurable.
+UNUSED_FEEDBACK_OPTION = "Config option `display_data_priority` not recognized by `ClearHiddenTests`."
+NBGRADER_LOGGERS = ("AutogradeApp", "GenerateFeedbackApp", "NbGraderApp")
+
+
+class KnownNbgraderNoise(logging.Filter):
+    """Drops the exact messages in `messages` (a logging filter), and nothing else."""
+
+    def __init__(self, messages: tuple[str, ...] = (UNUSED_FEEDBACK_OPTION,)):
+        super().__init__()
+        self.messages = messages
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            text = record.getMessage()
+        except Exception:  # a badly formatted record is not ours to judge: let it through
+            return True
+        return text not in self.messages
+
+
+def quiet_known_noise(loggers: tuple[str, ...] = NBGRADER_LOGGERS) -> None:
+    """Install the targeted filters (called from nbgrader_config.py, so every nbgrader process
+    that loads the course config gets them: the nbgrader command, bshtrain grade's workers,
+    the formgrader). Calling it again adds nothing."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", message=SUBMISSION_AUTOFLUSH, category=SAWarning,
+                            module=r"nbgrader\.api")
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, KnownNbgraderNoise) for f in logger.filters):
+            logger.addFilter(KnownNbgraderNoise())
+
+
+__all__ = ["CODE_STUB", "DropDuplicateCellIds", "GradeAnswersFileOnly", "KnownNbgraderNoise",
+           "StripWidgetState", "exclude_overwriting", "quiet_known_noise", "remove_after"]

@@ -16,6 +16,6 @@ def markdown_text(text: str) -> str:
     """Text that renders as itself in Markdown (no HTML, no links, no maths)."""
     lines = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(line, quote=True))
+        escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(line, quote=False))
         lines.append(escaped)
     return "  \n".join(lines)  # two spaces: a Markdown line break, so lines stay lines

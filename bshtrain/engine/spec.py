@@ -50,12 +50,18 @@ class ExerciseSpec:
     key_ids: Callable[[], dict[str, tuple[set[str], set[str]]]] | None = None
     content_problems: Callable[[], list] | None = None
     best_answers: Callable[[str, Any], Any] | None = None  # (key entry id, its CaseKey)
+    # The key's entries that grading what a student works on needs (default: the case's id).
+    key_entries: Callable[[Any], list[str]] | None = None
 
     def case_for_student(self, student: str) -> Any:
         """What this student works on: derived from the name, never from their files."""
         if self.assign is not None:
             return self.assign(student)
         return get_case(case_for(student, self.pool))
+
+    def entries_for(self, case: Any) -> list[str]:
+        """The key's entries that scoring `case` reads (grading loads only those)."""
+        return self.key_entries(case) if self.key_entries is not None else [case.id]
 
 
 def spec_for(exercise_id: str) -> ExerciseSpec:

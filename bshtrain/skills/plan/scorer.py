@@ -14,7 +14,7 @@ from bshtrain.engine.client import GOOD_RATING, client_answer
 from bshtrain.engine.keys import CaseKey, Keyed
 from bshtrain.engine.options import CaseOptions
 from bshtrain.engine.scoring import Criterion, Gate, Line, Scored
-from bshtrain.skills.plan.model import PART_TITLES, Ask, PlanAnswers
+from bshtrain.skills.plan.model import MAX_OBSTACLES, PART_TITLES, Ask, PlanAnswers
 
 MAX_POINTS: dict[str, float] = {
     "task": 4, "targets": 2, "specifics": 4, "obstacles": 3, "written": 1, "client": 1, "review": 1,
@@ -131,6 +131,9 @@ def _obstacles(ctx: _Context) -> tuple[float, list[Line]]:
         total += found.credit * response.credit
     if not seen:
         lines.append(Line("No obstacle was foreseen with the client.", ("kazantzis-2007",)))
+    elif len(seen) < MAX_OBSTACLES:
+        lines.append(Line(f"You foresaw {len(seen)} of the {MAX_OBSTACLES} obstacles the plan has "
+                          "room for: each obstacle foreseen, with a plan, earns up to a point."))
     return min(total, MAX_POINTS["obstacles"]), lines
 
 
@@ -194,8 +197,10 @@ def score_plan(answers: PlanAnswers, case: Case, options: CaseOptions, key: Case
                 continue
             if cid == "client":  # the decision is still put to the client
                 client = _client(ctx)
+                why = Line("You chose no new task this week; this part is also scored by that "
+                           "decision, its reason and the next step.", (), "clinical-reasoning")
                 criteria.append(Criterion(cid, TITLES[cid], client.max_points,
-                                          client.raw_points * share, client.lines))
+                                          client.raw_points * share, (*client.lines, why)))
                 continue
             shown = tuple(lines) if cid == "task" else (
                 Line("You chose no new task this week; this part is scored by that decision, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from bshtrain.content.cases import Case, get_case
-from bshtrain.content.tasks import NO_TASK, catalogue
+from bshtrain.content.tasks import NO_TASK, task_catalogue
 from bshtrain.engine.client import GOOD_RATING, client_answer
 from bshtrain.engine.keys import ExerciseKey
 from bshtrain.engine.options import case_options, pool_problems
@@ -30,7 +30,8 @@ POOL = ("amara", "li", "priya", "dani", "elena", "ruth")
 def score(answers: PlanAnswers, case: Case, key: ExerciseKey) -> Scored:
     if case.id not in key.cases:
         raise KeyError(f"the key has no entry for case '{case.id}'")
-    return score_plan(answers, case, case_options(EXERCISE, case.id), key.cases[case.id], catalogue())
+    return score_plan(answers, case, case_options(EXERCISE, case.id), key.cases[case.id],
+                      task_catalogue())
 
 
 def _is_no_task(answers: PlanAnswers, case: Case) -> bool:
@@ -129,7 +130,7 @@ def hints(answers: PlanAnswers, case: Case) -> list[str]:
     if missing:
         found.append("Still to answer: " + ", ".join(missing) + ".")
     task_option = options.option(answers.task)
-    task = catalogue().get(task_option.task) if task_option else None
+    task = task_catalogue().get(task_option.task) if task_option else None
     if task is not None:
         for caution in task.cautions_for(set(case.risk.flags), task_option.size == "smaller"):
             found.append(f"A caution for {task.name} applies to this client: "

@@ -6,9 +6,6 @@ import textwrap
 
 from bshtrain.content.cases import Case, get_case
 from bshtrain.content.loading import DataFileError, Problem
-from bshtrain.content.render import as_of
-from bshtrain.content.render import case_html as render_case_html
-from bshtrain.content.render import case_text as render_case_text
 from bshtrain.engine.keys import CaseKey, ExerciseKey
 from bshtrain.engine.options import options_dir
 from bshtrain.engine.spec import ExerciseSpec
@@ -158,15 +155,21 @@ def rater_choices(answers: ReviewAnswers, case_id: str) -> dict[tuple[str, str],
 
 
 def _as_reviewed(case: Case) -> Case:
+    from bshtrain.content.render import as_of  # content.render only when a card is shown
+
     return as_of(case, dialogue(case.id).reviews_session + 1)
 
 
 def case_html(case: Case) -> str:
     """The case as it stood when the review begins: nothing from later sessions."""
+    from bshtrain.content.render import case_html as render_case_html
+
     return render_case_html(_as_reviewed(case), show_session=False)
 
 
 def case_text(case: Case) -> str:
+    from bshtrain.content.render import case_text as render_case_text
+
     return render_case_text(_as_reviewed(case), show_session=False)
 
 

@@ -6,8 +6,7 @@ import textwrap
 from html import escape
 
 from bshtrain.content.loading import DataFileError, Problem
-from bshtrain.content.render import approach_name
-from bshtrain.content.tasks import NO_TASK, catalogue
+from bshtrain.content.tasks import NO_TASK, catalogue, task_catalogue
 from bshtrain.engine.keys import CaseKey, ExerciseKey
 from bshtrain.engine.spec import ExerciseSpec
 from bshtrain.skills.select.content import EXERCISE, SelectItem, item_bank, items_dir
@@ -44,6 +43,13 @@ def card(answers: SelectAnswers, items: ItemSet) -> str:
     out.extend(textwrap.wrap(answers.justification.strip() or "(none)", 88,
                              initial_indent="Justification: ", subsequent_indent="    "))
     return "\n".join(out)
+
+
+def approach_name(approach: str) -> str:
+    """content.render's name for an approach, imported only when a card is shown."""
+    from bshtrain.content.render import approach_name as name
+
+    return name(approach)
 
 
 def _item_text(n: int, item: SelectItem) -> str:
@@ -107,7 +113,7 @@ def choices_text(items: ItemSet) -> str:
 
 def hints(answers: SelectAnswers, items: ItemSet) -> list[str]:
     """What is still open, and catalogue cautions for the chosen tasks (no key)."""
-    found, tasks = [], catalogue()
+    found, tasks = [], task_catalogue()
     for item in items.items:
         answer = answers.items.get(item.id, ItemAnswer())
         missing = [label for label, done in (("the task", answer.task), ("what it works on",
@@ -202,4 +208,5 @@ SPEC = ExerciseSpec(
     key_ids=key_ids,
     content_problems=content_problems,
     best_answers=best_answers,
+    key_entries=lambda items: [item.id for item in items.items],
 )
