@@ -72,6 +72,9 @@ CASES = [
     ("obstacles", {"obstacles": [Obstacle(kind="client", obstacle="Tired", plan="Shorter"),
                                  Obstacle(kind="client", obstacle="Low", plan="Sit")]},
      "partly", "more than one kind"),
+    ("obstacles", {"obstacles": [Obstacle(kind="client", obstacle="Tired", plan="Shorter"),
+                                 Obstacle(obstacle="Rain", plan="Hallway")]},
+     "partly", "more than one kind"),  # kinds not chosen count as none
     ("obstacles", {"obstacles": [Obstacle(kind="client", obstacle="Tired", plan="")],
                    "backup": ""}, "not met", "no plan for them"),
     ("written", {"reminder": "none"}, "partly", "The plan has no reminder."),

@@ -25,15 +25,29 @@ def test_every_change_reaches_on_change(case, tasks):
     form.when.value = "After breakfast"
     form.minutes.value = 10
     form.willingness.value = 8
+    form.obstacle_rows[0][0].value = "environment"
     form.obstacle_rows[0][1].value = "Rain"
     form.obstacle_rows[0][2].value = "Walk in the hallway"
-    assert len(calls) == 7
+    assert len(calls) == 8
     last = calls[-1]
     assert (last.task, last.targets, last.when, last.minutes, last.willingness) == (
         "schedule-one-activity", ["withdrawal"], "After breakfast", 10, 8)
     assert last.confidence is None
     assert last.obstacles == [Obstacle(kind="environment", obstacle="Rain",
                                        plan="Walk in the hallway")]
+
+
+def test_empty_rows_and_minutes_start_unanswered(case, tasks):
+    """Do empty obstacle rows start with no kind chosen and Minutes with nothing chosen, so
+    nothing looks like a given answer; and does a kind-less obstacle count as no kind?"""
+    form = PlanForm(case, tasks)
+    assert [row[0].value for row in form.obstacle_rows] == [""] * len(form.obstacle_rows)
+    assert form.minutes.value == 0 and form.minutes.label == "- choose -"
+    form.obstacle_rows[0][1].value = "Rain"
+    form.obstacle_rows[1][1].value = "Too tired"
+    assert [o.kind for o in form.plan.obstacles] == ["", ""]
+    restored = PlanForm(case, tasks, HomeworkPlan(minutes=25))
+    assert restored.minutes.value == 25 and restored.plan.minutes == 25
 
 
 def test_form_restores_a_saved_plan(case, tasks):

@@ -34,7 +34,7 @@ class Obstacle(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: BarrierClass
+    kind: BarrierClass | Literal[""] = ""  # "": not classified yet
     obstacle: str = Field(default="", max_length=MAX_TEXT)
     plan: str = Field(default="", max_length=MAX_TEXT)
 

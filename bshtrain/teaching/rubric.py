@@ -217,7 +217,7 @@ def score_doable(plan: HomeworkPlan, case: Case, task: Task) -> CriterionResult:
 
 def score_obstacles(plan: HomeworkPlan) -> CriterionResult:
     planned = [o for o in plan.obstacles if o.obstacle.strip() and o.plan.strip()]
-    kinds = {o.kind for o in planned}
+    kinds = {o.kind for o in planned if o.kind}
     has_backup = bool(plan.backup.strip())
     if len(planned) >= 2 and len(kinds) >= 2 and has_backup:
         return _result("obstacles", "met", "Obstacles of different kinds are foreseen, each "

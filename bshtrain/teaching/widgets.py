@@ -37,6 +37,8 @@ FORM_STYLE = (
 )
 OBSTACLE_ROWS = 3
 OBSTACLE_KINDS = BARRIER_CLASSES
+KIND_CHOICES = [("- what kind? -", ""), *((kind, kind) for kind in OBSTACLE_KINDS)]
+MINUTES = [("- choose -", 0), *((f"{m} minutes", m) for m in (2, 5, 10, 15, 20, 30, 45, 60, 90))]
 NOT_ASKED = -1
 RATINGS = [("not asked yet", NOT_ASKED)] + [(str(i), i) for i in range(11)]
 REVIEW_OPTIONS = [("- choose -", ""), *((REVIEW_LABELS[r], r) for r in REVIEW_WHEN)]
@@ -99,15 +101,15 @@ class PlanForm:
         self.how_often = w.Dropdown(description="How often",
                                     options=[("- choose -", "")] + [(h, h) for h in HOW_OFTEN],
                                     style=LABEL, layout=NARROW)
-        self.minutes = w.BoundedIntText(description="Minutes each time", min=0, max=600,
-                                        style=LABEL)
+        self.minutes = w.Dropdown(description="Minutes each time", options=MINUTES,
+                                  style=LABEL, layout=NARROW)
         self.client_input = _text("Client's own input", "What the client suggested or changed",
                                   area=True)
         self.client_chose = w.Checkbox(description="The client chose or shaped this task",
                                        indent=False)
         self.obstacle_rows = [
-            (w.Dropdown(description=f"Obstacle {i + 1}: kind", options=OBSTACLE_KINDS,
-                        value=OBSTACLE_KINDS[i % len(OBSTACLE_KINDS)], style=LABEL, layout=NARROW),
+            (w.Dropdown(description=f"Obstacle {i + 1}: kind", options=KIND_CHOICES, value="",
+                        style=LABEL, layout=NARROW),
              _text(f"Obstacle {i + 1}: what", "What might get in the way"),
              _text(f"Obstacle {i + 1}: plan", "What the client will do then"))
             for i in range(OBSTACLE_ROWS)]
@@ -186,6 +188,10 @@ class PlanForm:
                 box.value = f.id in plan.targets
             self.builds_on.value = plan.builds_on if self.case.takeaway(plan.builds_on) else ""
             self.goal.value = plan.goal if self.case.goal(plan.goal) else ""
+            if plan.minutes not in {m for _, m in self.minutes.options}:
+                self.minutes.options = sorted({*self.minutes.options,
+                                               (f"{plan.minutes} minutes", plan.minutes)},
+                                              key=lambda o: o[1])
             for name in ("rationale", "what", "when", "where", "how_often", "minutes",
                          "client_input", "client_chose", "backup", "written_summary",
                          "reminder", "review"):
@@ -195,7 +201,7 @@ class PlanForm:
                 getattr(self, name).value = NOT_ASKED if rating is None else rating
             for i, (kind, obstacle, how) in enumerate(self.obstacle_rows):
                 given = plan.obstacles[i] if i < len(plan.obstacles) else None
-                kind.value = given.kind if given else OBSTACLE_KINDS[i % len(OBSTACLE_KINDS)]
+                kind.value = given.kind if given else ""
                 obstacle.value = given.obstacle if given else ""
                 how.value = given.plan if given else ""
         finally:
