@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bshtrain.content.bibliography import bibliography
+from bshtrain.content.bibliography import bibliography, cited_labels
 from bshtrain.content.cases import load_cases
 from bshtrain.content.tasks import catalogue
 from bshtrain.teaching.lesson import SelfCheckEntry, get_self_check
@@ -19,7 +19,6 @@ from .conftest import ROOT
 
 LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
 LABELS = {w.short(): key for key, w in bibliography().items()}
-CITATION = re.compile(r"\(([^()]*?(?:\d{4}[a-z]?|n\.d\.))\)")
 STATISTIC = re.compile(
     r"\b[rdgb] = -?\d*\.\d+|\bN = [\d,]+|\b\d+(?:\.\d+)?\s?%|\b\d[\d,]* (?:studies|clients|"
     r"therapists|participants|patients|dyads|sessions|psychologists|outpatients)\b")
@@ -54,14 +53,7 @@ def _cells(path):
     return json.loads(path.read_text())["cells"]
 
 
-def _cited_labels(text: str) -> list[str]:
-    labels = []
-    for group in CITATION.findall(text):
-        for part in group.split(";"):
-            part = part.strip()
-            if re.search(r"\d{4}[a-z]?$|n\.d\.$", part) and re.search(r"[A-Z]", part):
-                labels.append(part)
-    return labels
+_cited_labels = cited_labels
 
 
 def _sentences(text: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib import resources
@@ -172,3 +173,18 @@ def references_html(keys: Iterable[str]) -> str:
     """A reference list as escaped HTML."""
     items = "".join(f"<li>{html.escape(w.reference())}</li>" for w in references(keys))
     return f"<ol class='bshtrain-references'>{items}</ol>"
+
+
+CITATION = re.compile(r"\(([^()]*?(?:\d{4}[a-z]?|n\.d\.))\)")  # "(Author, 2020; Other, 2019a)"
+
+
+def cited_labels(text: str) -> list[str]:
+    """The author-year labels cited in a text: "(Ryum et al., 2023a; Tompkins, 2002)" gives
+    "Ryum et al., 2023a" and "Tompkins, 2002", as Work.short() spells them."""
+    labels = []
+    for group in CITATION.findall(text):
+        for part in group.split(";"):
+            part = part.strip()
+            if re.search(r"\d{4}[a-z]?$|n\.d\.$", part) and re.search(r"[A-Z]", part):
+                labels.append(part)
+    return labels

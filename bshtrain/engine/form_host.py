@@ -8,12 +8,12 @@ it and works from the keyboard (radio groups move with the arrow keys).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Sequence
 from html import escape
 
 import ipywidgets as w
 
+from bshtrain.content.bibliography import CITATION
 from bshtrain.engine.choice_group import ChoiceGroup
 
 FORM_CSS = (
@@ -108,12 +108,9 @@ class StatusLine:
             spot.value = html if spot is near else ""
 
 
-_CITATION = re.compile(r"\(([^()]*\b(?:1[89]|20)\d\d[a-z]?(?:[;,][^()]*)?)\)")
-
-
 def hint_html(hint: str) -> str:
     """One hint as escaped HTML, its citations in parentheses set in a quieter style."""
-    return _CITATION.sub(lambda m: f"<span class='bsh-cite'>({m.group(1)})</span>", escape(hint))
+    return CITATION.sub(lambda m: f"<span class='bsh-cite'>({m.group(1)})</span>", escape(hint))
 
 
 class FormBase:

@@ -13,7 +13,7 @@ import ipywidgets as w
 from IPython.display import HTML, display
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bshtrain.content.bibliography import references_html
+from bshtrain.content.bibliography import cited_labels, references_html
 from bshtrain.content.cases import get_case, load_cases
 from bshtrain.content.fit import task_fit
 from bshtrain.content.loading import DataFileError, Located, Problem, read_model_items
@@ -115,21 +115,6 @@ class SelfCheckEntry(_Strict):
 
     def as_options(self) -> list[tuple[str, bool, str]]:
         return [(o.text, o.correct, o.explanation) for o in self.options]
-
-
-CITATION = re.compile(r"\(([^()]*?(?:\d{4}[a-z]?|n\.d\.))\)")
-
-
-def cited_labels(text: str) -> list[str]:
-    """The author-year labels cited in a text: "(Ryum et al., 2023a; Tompkins, 2002)" gives
-    "Ryum et al., 2023a" and "Tompkins, 2002", as Work.short() spells them."""
-    labels = []
-    for group in CITATION.findall(text):
-        for part in group.split(";"):
-            part = part.strip()
-            if re.search(r"\d{4}[a-z]?$|n\.d\.$", part) and re.search(r"[A-Z]", part):
-                labels.append(part)
-    return labels
 
 
 def _unknown_citations(entry: SelfCheckEntry, i: int, known_labels: set[str],
